@@ -1,0 +1,46 @@
+// courtplay: the courtroom evidence player. This file only reads the command line and hands over.
+#include "kiosk/demo.h"
+#include "kiosk/play_session.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+    using namespace courtplay::kiosk;
+    CLI::App app{"courtplay: courtroom playback and review of digital evidence"};
+    app.set_version_flag("--version", "courtplay 0.1.0");
+    bool demo = false;
+    bool demo_headless = false;
+    app.add_flag("--demo", demo, "Make a sample clip and play it with a tour of the controls");
+
+    PlayOptions play;
+    CLI::App* play_cmd = app.add_subcommand("play", "Play one clip from a file");
+    play_cmd->add_flag("--headless", play.headless, "No window and no sound device; timing is otherwise the same");
+    play_cmd->add_flag("--fullscreen", play.fullscreen, "Fill the screen");
+    play_cmd->add_option("--commands", play.commands, "Timed control script, one '<seconds> <command> [arg]' a line");
+    play_cmd->add_option("--frame-log", play.frame_log, "Write one line per frame shown: time, media seconds, md5");
+    play_cmd->add_option("--stats", play.stats, "Write playback figures as JSON at exit");
+    play_cmd->add_option("--audio-log", play.audio_log, "Write when each click in the sound is heard (diagnostic)");
+    play_cmd->add_option("--segment", play.segment, "Permitted segment IN:OUT in seconds; playback stays inside it");
+    play_cmd->add_flag("!--no-audio", play.audio, "Ignore the clip's sound");
+    play_cmd->add_flag("--verbose", play.verbose, "Show FFmpeg's own messages");
+    play_cmd->add_option("INPUT", play.input, "The clip to play")->required();
+    app.add_flag("--headless", demo_headless, "With --demo: play without a window");
+    app.require_subcommand(0, 1);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "courtplay: %s (see courtplay --help)\n", e.what());
+        return 2;
+    }
+    if (*play_cmd) return run_play(play);
+    if (demo) return run_demo(demo_headless);
+    std::fprintf(stderr, "courtplay: say what to do: `courtplay play FILE` or `courtplay --demo` (see --help)\n");
+    return 2;
+}

@@ -1,0 +1,283 @@
+#include "kiosk/play_session.h"
+
+#include "kiosk/command_script.h"
+#include "kiosk/process_clock.h"
+#include "kiosk/screen.h"
+#include "kiosk/stats_report.h"
+#include "player/errors.h"
+#include "player/frame_log.h"
+
+#include <SDL.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+
+namespace courtplay::kiosk {
+namespace {
+
+using player::Micros;
+using player::kNoTime;
+
+constexpr int kBadArguments = 2;
+constexpr int kBadInput = 3;
+
+struct FileCloser { void operator()(std::FILE* f) const { std::fclose(f); } };
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+Micros seconds(double s) { return static_cast<Micros>(s * 1e6 + (s >= 0 ? 0.5 : -0.5)); }
+
+// Wakes the headless loop when a decoder has a frame ready or a deadline passes.
+class Wakeup {
+public:
+    void notify() {
+        {
+            std::lock_guard lock(mutex_);
+            pending_ = true;
+        }
+        cv_.notify_one();
+    }
+    void wait_for(Micros us) {
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, std::chrono::microseconds(us), [&] { return pending_; });
+        pending_ = false;
+    }
+
+private:
+    std::mutex mutex_;  // guards pending_
+    std::condition_variable cv_;
+    bool pending_ = false;
+};
+
+// Runs script commands once they are due; returns false at `quit`.
+class ScriptRunner {
+public:
+    explicit ScriptRunner(std::vector<ScriptCommand> commands) : commands_(std::move(commands)) {}
+
+    bool run_due(player::Player& p, Micros since_first_frame) {
+        using K = ScriptCommand::Kind;
+        for (; next_ < commands_.size() && seconds(commands_[next_].at) <= since_first_frame; ++next_) {
+            const ScriptCommand& c = commands_[next_];
+            switch (c.kind) {
+            case K::Pause: p.pause(); break;
+            case K::Play: p.play(); break;
+            case K::Seek: p.seek(seconds(c.a)); break;
+            case K::Step: p.step(); break;
+            case K::Back: p.back(); break;
+            case K::Rate: p.set_rate(c.a); break;
+            case K::Volume: p.set_volume(static_cast<float>(c.a)); break;
+            case K::Mute: p.set_muted(true); break;
+            case K::Unmute: p.set_muted(false); break;
+            case K::Jump: p.jump(seconds(c.a)); break;
+            case K::Loop: p.set_loop(seconds(c.a), seconds(c.b)); break;
+            case K::LoopOff: p.clear_loop(); break;
+            case K::Quit: return false;
+            }
+        }
+        return true;
+    }
+    // Time until the next command is due, from `since_first_frame`.
+    Micros until_next(Micros since_first_frame) const {
+        if (next_ >= commands_.size()) return INT64_MAX;
+        return std::max<Micros>(0, seconds(commands_[next_].at) - since_first_frame);
+    }
+
+private:
+    std::vector<ScriptCommand> commands_;
+    size_t next_ = 0;
+};
+
+// Keyboard controls of the window: true to keep playing.
+bool handle_key(const SDL_KeyboardEvent& key, player::Player& p, Screen& screen, Micros now) {
+    const bool shift = key.keysym.mod & KMOD_SHIFT;
+    const player::PlayerState s = p.state(now);
+    switch (key.keysym.sym) {
+    case SDLK_SPACE: s.paused ? p.play() : p.pause(); break;
+    case SDLK_RIGHT: p.jump(shift ? 30000000 : 5000000); break;
+    case SDLK_LEFT: p.jump(shift ? -30000000 : -5000000); break;
+    case SDLK_UP: p.jump(30000000); break;
+    case SDLK_DOWN: p.jump(-30000000); break;
+    case SDLK_PERIOD: p.step(); break;
+    case SDLK_COMMA: p.back(); break;
+    case SDLK_RIGHTBRACKET: p.set_rate(s.rate * 2); break;
+    case SDLK_LEFTBRACKET: p.set_rate(s.rate / 2); break;
+    case SDLK_BACKSPACE: p.set_rate(1.0); break;
+    case SDLK_EQUALS: p.set_volume(s.volume + 0.1f); break;
+    case SDLK_MINUS: p.set_volume(s.volume - 0.1f); break;
+    case SDLK_m: p.set_muted(!s.muted); break;
+    case SDLK_f: screen.toggle_fullscreen(); break;
+    case SDLK_ESCAPE:
+    case SDLK_q: return false;
+    default: break;
+    }
+    screen.show_osd(SDL_GetTicks() + 3000);
+    return true;
+}
+
+FilePtr open_output(const std::string& path, const char* what) {
+    if (path.empty()) return nullptr;
+    FilePtr f(std::fopen(path.c_str(), "w"));
+    if (!f) throw std::invalid_argument(std::string("cannot write the ") + what + " " + path + ": " + std::strerror(errno));
+    return f;
+}
+
+bool parse_segment(const std::string& text, player::PlayerOptions& o) {
+    double in = 0, out = 0;
+    char colon = 0;
+    std::istringstream s(text);
+    if (!(s >> in >> colon >> out) || colon != ':' || in < 0 || out <= in || !s.eof()) return false;
+    o.segment_in = seconds(in);
+    o.segment_out = seconds(out);
+    return true;
+}
+
+}  // namespace
+
+int run_play(const PlayOptions& options) {
+    const Micros process_start = process_start_time();
+
+    // Arguments first: a mistake there must not wait for the clip to open.
+    std::vector<ScriptCommand> script;
+    FilePtr frame_log, audio_log;
+    player::PlayerOptions player_options;
+    player_options.audio = options.audio;
+    try {
+        if (!options.commands.empty()) {
+            std::ifstream in(options.commands);
+            if (!in) throw std::invalid_argument("cannot read the commands file " + options.commands);
+            std::stringstream text;
+            text << in.rdbuf();
+            script = parse_script(text.str());
+        }
+        if (!options.segment.empty() && !parse_segment(options.segment, player_options))
+            throw std::invalid_argument("--segment must be IN:OUT in seconds with IN < OUT, e.g. 10:25.5");
+        frame_log = open_output(options.frame_log, "frame log");
+        audio_log = open_output(options.audio_log, "audio log");
+        if (!options.stats.empty()) open_output(options.stats, "stats file");
+    } catch (const ScriptError& e) {
+        std::fprintf(stderr, "courtplay: commands file %s, %s\n", options.commands.c_str(), e.what());
+        return kBadArguments;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return kBadArguments;
+    }
+
+    if (!options.verbose) av_log_set_level(AV_LOG_QUIET);  // one clear line of our own instead
+    const Uint32 sdl_systems = options.headless ? 0 : (SDL_INIT_VIDEO | SDL_INIT_AUDIO);
+    if (sdl_systems && SDL_Init(sdl_systems) != 0) {
+        std::fprintf(stderr, "courtplay: no display to play on (%s); use --headless to play without one\n",
+                     SDL_GetError());
+        return 1;
+    }
+    struct SdlQuit { Uint32 s; ~SdlQuit() { if (s) SDL_Quit(); } } sdl_quit{sdl_systems};
+
+    player::AudioOutputFactory audio_factory = [&](player::AudioFormat wanted) -> std::unique_ptr<player::AudioOutput> {
+        if (!options.headless)
+            if (auto out = player::open_sdl_output(wanted)) return out;
+        return player::open_silent_output(wanted);  // no sound card: the clock still runs in real time
+    };
+
+    std::unique_ptr<player::Player> p;
+    try {
+        p = std::make_unique<player::Player>(player::open_file_source(options.input), player_options, audio_factory);
+    } catch (const player::OpenError& e) {
+        std::fprintf(stderr, "courtplay: cannot play %s: %s\n", e.clip().c_str(), e.reason().c_str());
+        return kBadInput;
+    }
+
+    std::unique_ptr<Screen> screen;
+    Wakeup wakeup;
+    Uint32 wake_event = 0;
+    if (!options.headless) {
+        try {
+            screen = std::make_unique<Screen>(ScreenOptions{"courtplay - " + options.input, options.fullscreen},
+                                              p->clip());
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "courtplay: %s; use --headless to play without a display\n", e.what());
+            return 1;
+        }
+        p->add_sink(screen.get());
+        wake_event = SDL_RegisterEvents(1);
+        p->set_wake([wake_event] {
+            SDL_Event e{};
+            e.type = wake_event;
+            SDL_PushEvent(&e);
+        });
+    } else {
+        p->set_wake([&wakeup] { wakeup.notify(); });
+    }
+    std::unique_ptr<player::FrameLog> frame_sink;
+    if (frame_log) {
+        frame_sink = std::make_unique<player::FrameLog>(frame_log.get());
+        p->add_sink(frame_sink.get());
+    }
+    std::unique_ptr<player::AudioLog> audio_sink;
+    if (audio_log) {
+        audio_sink = std::make_unique<player::AudioLog>(audio_log.get());
+        p->set_audio_observer(audio_sink.get());
+    }
+
+    ScriptRunner runner(std::move(script));
+    const bool has_video = !p->clip().video_codec.empty();
+    const Micros sound_only_start = player::monotonic_now();
+    bool running = true;
+    while (running && !p->ended()) {
+        Micros now = player::monotonic_now();
+        // Script time counts from the first frame on screen (for a clip with no picture, from the start).
+        Micros first = has_video ? p->stats().first_frame_at : sound_only_start;
+        Micros until_command = INT64_MAX;
+        if (first != kNoTime) {
+            running = runner.run_due(*p, now - first);
+            until_command = runner.until_next(now - first);
+        }
+        if (!running) break;
+        Micros wait = std::min(p->tick(now), until_command);
+        if (p->ended()) break;
+        if (!screen) {
+            if (wait > 0) wakeup.wait_for(wait);
+            continue;
+        }
+        screen->set_state(p->state(now));
+        SDL_Event event;
+        int timeout_ms = static_cast<int>(std::clamp<Micros>((wait + 999) / 1000, 0, 100));
+        bool redraw = false;
+        if (SDL_WaitEventTimeout(&event, timeout_ms)) {
+            do {
+                if (event.type == wake_event) continue;
+                if (event.type == SDL_QUIT) running = false;
+                screen->handle(event);
+                if (event.type == SDL_KEYDOWN && !handle_key(event.key, *p, *screen, player::monotonic_now()))
+                    running = false;
+                if (event.type == SDL_WINDOWEVENT || event.type == SDL_KEYDOWN) redraw = true;
+            } while (SDL_PollEvent(&event));
+        }
+        if (redraw || (p->state(now).paused && timeout_ms >= 100)) {
+            screen->set_state(p->state(player::monotonic_now()));
+            screen->redraw();
+        }
+    }
+    const Micros ended_at = player::monotonic_now();
+    const player::PlaybackStats stats = p->stats();
+    p.reset();  // stop the pipeline before the logs it writes to are closed
+    frame_log.reset();
+    audio_log.reset();
+
+    int code = 0;
+    if (has_video && stats.frames_presented == 0) {
+        std::fprintf(stderr, "courtplay: cannot play %s: no picture in it could be decoded (the file is damaged)\n",
+                     options.input.c_str());
+        code = kBadInput;
+    }
+    if (!options.stats.empty() && !write_stats(options.stats, stats, process_start, ended_at)) {
+        std::fprintf(stderr, "courtplay: cannot write the stats file %s: %s\n", options.stats.c_str(), std::strerror(errno));
+        if (code == 0) code = 1;
+    }
+    return code;
+}
+
+}  // namespace courtplay::kiosk

@@ -1,0 +1,61 @@
+// The video window: shows each presented frame (turned as the clip's rotation says, letterboxed)
+// with an on-screen display of where playback is. SDL and ImGui are touched on the main thread only.
+#pragma once
+
+#include "player/player.h"
+
+#include <SDL.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+struct SwsContext;
+
+namespace courtplay::kiosk {
+
+struct ScreenOptions {
+    std::string title = "courtplay";
+    bool fullscreen = false;
+    int width = 1280, height = 720;  // windowed size
+};
+
+class Screen final : public player::VideoSink {
+public:
+    // Opens the window. Throws std::runtime_error when there is no display.
+    Screen(const ScreenOptions& options, const player::ClipInfo& clip);
+    ~Screen() override;
+    Screen(const Screen&) = delete;
+    Screen& operator=(const Screen&) = delete;
+
+    void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
+    // The state shown in the on-screen display (from the player, once per loop).
+    void set_state(const player::PlayerState& state) { state_ = state; }
+    // Draws again what is on screen (after a window event, or to refresh the display).
+    void redraw();
+    // Feeds an event to the on-screen display; true when it used the event.
+    bool handle(const SDL_Event& event);
+    void show_osd(uint32_t until_ticks) { osd_until_ = until_ticks; }
+    void toggle_fullscreen();
+
+private:
+    bool upload(const AVFrame* picture);
+    void draw_osd();
+    std::string osd_line() const;
+
+    SDL_Window* window_ = nullptr;
+    SDL_Renderer* renderer_ = nullptr;
+    SDL_Texture* texture_ = nullptr;
+    int texture_w_ = 0, texture_h_ = 0;
+    SwsContext* sws_ = nullptr;
+    std::vector<uint8_t> converted_;
+    AVRational sar_{1, 1};
+    const player::ClipInfo& clip_;
+    bool fullscreen_;
+    bool imgui_ = false;
+    player::PlayerState state_;
+    player::FramePosition position_;
+    uint32_t osd_until_ = 0;
+};
+
+}  // namespace courtplay::kiosk

@@ -1,0 +1,53 @@
+#include "kiosk/stats_report.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sys/resource.h>
+
+namespace courtplay::kiosk {
+namespace {
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    // Nearest-rank: the smallest value with at least p of the values at or below it.
+    auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
+    return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
+}
+
+}  // namespace
+
+bool write_stats(const std::string& path, const player::PlaybackStats& stats, player::Micros process_start,
+                 player::Micros ended_at) {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                       static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    double max_abs = 0;
+    for (double o : stats.av_offset_ms) max_abs = std::max(max_abs, std::fabs(o));
+
+    nlohmann::json j;
+    j["frames_presented"] = stats.frames_presented;
+    j["frames_dropped"] = stats.frames_dropped;
+    j["first_frame_ms"] = stats.first_frame_at == player::kNoTime
+                              ? nlohmann::json(nullptr)
+                              : nlohmann::json(static_cast<double>(stats.first_frame_at - process_start) / 1000.0);
+    j["av_offset_ms"] = {{"p50", percentile(stats.av_offset_ms, 0.50)},
+                         {"p99", percentile(stats.av_offset_ms, 0.99)},
+                         {"max_abs", max_abs},
+                         {"samples", stats.av_offset_ms.size()}};
+    j["seek_ms"] = stats.seek_ms;
+    j["cpu_seconds"] = cpu;
+    j["wall_seconds"] = static_cast<double>(ended_at - process_start) / 1e6;
+    j["peak_rss_kb"] = usage.ru_maxrss;  // Linux reports kilobytes
+
+    std::ofstream out(path);
+    if (!out) return false;
+    out << j.dump(2) << '\n';
+    return static_cast<bool>(out);
+}
+
+}  // namespace courtplay::kiosk

@@ -1,0 +1,45 @@
+// Packets from the demuxer to one decoder. Every item carries the serial of the seek it belongs to;
+// the first item of a new serial says where the seek aims, so the decoder can show exactly that
+// frame. Unbounded by itself: the demuxer throttles on size(), which keeps one full queue from
+// starving the other (a paused audio queue must not stop video frame steps).
+#pragma once
+
+#include "player/av_ptr.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+
+namespace courtplay::player {
+
+struct SeekMark {
+    Micros target = kNoTime;  // absolute stream time to land on; kNoTime = continue from here
+    double rate = 1.0;        // playback rate from this serial on
+};
+
+struct PacketItem {
+    PacketPtr packet;  // null: end of stream, drain the decoder
+    int serial = 0;
+    std::optional<SeekMark> seek;  // set on the first item after a seek
+};
+
+class PacketQueue {
+public:
+    void push(PacketItem item);
+    // Blocks until an item is available. Returns nullopt once aborted.
+    std::optional<PacketItem> pop();
+    void clear();
+    void abort();
+    size_t count() const;
+    size_t bytes() const;
+
+private:
+    mutable std::mutex mutex_;  // guards items_, bytes_, aborted_
+    std::condition_variable ready_;
+    std::deque<PacketItem> items_;
+    size_t bytes_ = 0;
+    bool aborted_ = false;
+};
+
+}  // namespace courtplay::player

@@ -1,0 +1,392 @@
+#include "player/player.h"
+
+#include "player/errors.h"
+
+#include <algorithm>
+#include <ctime>
+
+namespace courtplay::player {
+namespace {
+
+constexpr size_t kVideoFramesAhead = 6;
+constexpr size_t kAudioSamplesAhead = 48000;  // floats: a quarter second of 48 kHz stereo
+constexpr size_t kHistoryWhilePlaying = 2;
+constexpr Micros kIdle = 20000;               // poll interval when nothing is due (end checks)
+
+}  // namespace
+
+Micros monotonic_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<Micros>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+Player::Player(std::unique_ptr<Source> source, PlayerOptions options, const AudioOutputFactory& audio_output)
+    : options_(options),
+      demuxer_(std::move(source)),
+      video_frames_(kVideoFramesAhead, [](const VideoFrame&) { return size_t{1}; }),
+      audio_chunks_(kAudioSamplesAhead, [](const AudioChunk& c) { return c.samples.size(); }),
+      history_(options.history_bytes) {
+    const std::string& name = demuxer_.info().name;
+    if (const AVStream* v = demuxer_.video_stream()) video_decoder_ = std::make_unique<VideoDecoder>(v, name);
+    if (const AVStream* a = demuxer_.audio_stream(); a && options_.audio) {
+        AudioFormat wanted{a->codecpar->sample_rate > 0 ? a->codecpar->sample_rate : 48000,
+                           std::clamp(a->codecpar->ch_layout.nb_channels, 1, 2)};
+        audio_output_ = audio_output(wanted);
+        if (audio_output_) {
+            AudioFormat format = audio_output_->format();
+            audio_decoder_ = std::make_unique<AudioDecoder>(a, name, format);
+            renderer_ = std::make_unique<AudioRenderer>(audio_chunks_, format, audio_clock_);
+        }
+    }
+    if (!video_decoder_ && !audio_decoder_) throw OpenError(name, "it has sound only, and no sound device is available");
+    if (options_.segment_out != kNoTime && renderer_) renderer_->set_stop_at(absolute(options_.segment_out));
+
+    paused_ = options_.start_paused;
+    if (video_decoder_) {
+        landing_ = Landing{false, false, 0};  // the first frame lands like a seek's target
+        if (renderer_) renderer_->set_paused(true);
+    } else {
+        started_ = origin_known_ = true;
+        external_clock_.set(demuxer_.info().start, monotonic_now(), serial_);
+        external_clock_.set_paused(paused_, monotonic_now());
+        if (renderer_) renderer_->set_paused(paused_);
+    }
+    audio_clock_.set_paused(paused_, monotonic_now());
+
+    demuxer_.start(video_decoder_ ? &video_packets_ : nullptr, audio_decoder_ ? &audio_packets_ : nullptr);
+    if (video_decoder_) video_decoder_->start(&video_packets_, &video_frames_);
+    if (audio_decoder_) audio_decoder_->start(&audio_packets_, &audio_chunks_);
+    if (audio_output_) audio_output_->start(renderer_.get());
+}
+
+Player::~Player() {
+    audio_output_.reset();  // the device stops calling the renderer first
+    demuxer_.stop();
+    video_packets_.abort();
+    audio_packets_.abort();
+    video_frames_.abort();
+    audio_chunks_.abort();
+    video_decoder_.reset();
+    audio_decoder_.reset();
+}
+
+void Player::set_audio_observer(AudioObserver* observer) {
+    if (renderer_) renderer_->set_observer(observer);
+}
+
+void Player::set_wake(std::function<void()> wake) { video_frames_.on_push(std::move(wake)); }
+
+void Player::post(Intent intent) {
+    intent.requested_at = monotonic_now();
+    intents_.push_back(intent);
+}
+
+void Player::play() { post({Intent::Kind::Play}); }
+void Player::pause() { post({Intent::Kind::Pause}); }
+void Player::seek(Micros position) { post({Intent::Kind::Seek, position}); }
+void Player::jump(Micros delta) { post({Intent::Kind::Jump, delta}); }
+void Player::step() { post({Intent::Kind::Step}); }
+void Player::back() { post({Intent::Kind::Back}); }
+void Player::set_rate(double rate) { post({Intent::Kind::Rate, 0, 0, std::clamp(rate, 0.25, 4.0)}); }
+void Player::set_volume(float volume) { post({Intent::Kind::Volume, 0, 0, std::clamp(volume, 0.0f, 1.0f)}); }
+void Player::set_muted(bool muted) { post({Intent::Kind::Mute, 0, 0, muted ? 1.0 : 0.0}); }
+void Player::set_loop(Micros a, Micros b) { post({Intent::Kind::Loop, a, b}); }
+void Player::clear_loop() { post({Intent::Kind::Loop, 0, 0}); }
+
+Micros Player::tick(Micros now) {
+    for (;;) {
+        if (landing_ && !land(now)) return kIdle;
+        if (intents_.empty()) break;
+        if (!carry_out(intents_.front(), now)) return kIdle;
+        intents_.pop_front();
+    }
+    Micros wait = (paused_ || !started_) ? kIdle : play_due(now);
+    check_end();
+    return wait;
+}
+
+// Takes frames of the seek under way: preroll into the history, then the target onto the screen.
+bool Player::land(Micros now) {
+    if (!video_decoder_) {
+        landing_.reset();
+        return true;
+    }
+    while (auto frame = video_frames_.try_pop()) {
+        if (frame->kind == VideoFrame::Kind::Preroll) {
+            history_.append(std::move(*frame));
+            continue;
+        }
+        if (frame->kind == VideoFrame::Kind::End) {  // nothing at all to show (an empty or broken clip)
+            video_ended_ = true;
+            landing_.reset();
+            if (renderer_) renderer_->set_paused(paused_);
+            return true;
+        }
+        if (!origin_known_) {
+            // The first frame decoded defines the timeline's 0.
+            origin_known_ = true;
+            demuxer_.set_start(frame->time);
+            if (options_.segment_out != kNoTime && renderer_) renderer_->set_stop_at(absolute(options_.segment_out));
+            if (options_.segment_in != kNoTime && options_.segment_in > 0) {
+                // A permitted segment: its first frame, not the clip's, is the first shown.
+                begin_seek(clamp_to_segment(absolute(options_.segment_in)), false, false, now);
+                return false;
+            }
+        }
+        const bool unchanged = landing_->silent && on_screen_.picture && on_screen_.time == frame->time;
+        history_.append_current(*frame);
+        if (!unchanged) present(*frame, now);
+        if (landing_->measured) stats_.seek_ms.push_back(static_cast<double>(monotonic_now() - landing_->requested_at) / 1000.0);
+        started_ = true;
+        external_clock_.set(frame->time, now, serial_);
+        landing_.reset();
+        if (renderer_) renderer_->set_paused(paused_);
+        return true;
+    }
+    return false;
+}
+
+bool Player::carry_out(const Intent& intent, Micros now) {
+    using K = Intent::Kind;
+    switch (intent.kind) {
+    case K::Play:
+        if (resync_ && video_decoder_ && on_screen_.picture) {
+            // Frames were stepped: the sound is still where playback paused. Land it on this frame.
+            resync_ = false;
+            set_paused(false, now);
+            if (renderer_) begin_seek(on_screen_.time, true, false, now);
+            return true;
+        }
+        set_paused(false, now);
+        return true;
+    case K::Pause:
+        set_paused(true, now);
+        return true;
+    case K::Seek:
+        begin_seek(clamp_to_segment(absolute(intent.a)), false, true, intent.requested_at);
+        return true;
+    case K::Jump: {
+        Micros base = video_decoder_ ? on_screen_.time : master_clock(now);
+        if (base == kNoTime) base = demuxer_.info().start;
+        begin_seek(clamp_to_segment(base + intent.a), false, true, intent.requested_at);
+        return true;
+    }
+    case K::Step: {
+        set_paused(true, now);
+        if (!video_decoder_) return true;
+        resync_ = true;
+        if (history_.can_step_forward()) {
+            present(history_.step_forward(), now);
+            return true;
+        }
+        auto next = video_frames_.try_pop();
+        if (!next) return video_ended_;  // wait for the decoder unless there is nothing more
+        if (next->kind == VideoFrame::Kind::End) {
+            video_ended_ = true;
+            return true;
+        }
+        if (options_.segment_out != kNoTime && next->time > absolute(options_.segment_out)) {
+            video_ended_ = true;
+            return true;
+        }
+        history_.append_current(*next);
+        present(*next, now);
+        return true;
+    }
+    case K::Back: {
+        set_paused(true, now);
+        if (!video_decoder_) return true;
+        resync_ = true;
+        if (history_.can_step_back()) {
+            present(history_.step_back(), now);
+            return true;
+        }
+        const Micros floor = options_.segment_in != kNoTime ? absolute(options_.segment_in) : demuxer_.info().start;
+        if (!on_screen_.picture || on_screen_.time <= floor) return true;  // already at the first frame
+        // Before the history: decode the GOP once more; it lands in the history for the next steps.
+        begin_seek(on_screen_.time - 1, false, false, now);
+        return true;
+    }
+    case K::Rate:
+        rate_ = intent.value;
+        audio_clock_.set_rate(rate_);
+        external_clock_.set_rate(rate_);
+        if (renderer_ && started_) {  // sound already decoded at the old speed must be redone
+            Micros here = video_decoder_ ? on_screen_.time : master_clock(now);
+            if (here != kNoTime) begin_seek(here, true, false, now);
+        }
+        return true;
+    case K::Volume:
+        volume_ = static_cast<float>(intent.value);
+        if (renderer_) renderer_->set_volume(volume_);
+        return true;
+    case K::Mute:
+        muted_ = intent.value != 0;
+        if (renderer_) renderer_->set_muted(muted_);
+        return true;
+    case K::Loop:
+        if (intent.a < intent.b) {
+            loop_a_ = clamp_to_segment(absolute(intent.a));
+            loop_b_ = clamp_to_segment(absolute(intent.b));
+        } else {
+            loop_a_ = loop_b_ = kNoTime;
+        }
+        return true;
+    }
+    return true;
+}
+
+void Player::begin_seek(Micros absolute_target, bool silent, bool measured, Micros requested_at) {
+    ++serial_;
+    video_frames_.set_serial(serial_);
+    audio_chunks_.set_serial(serial_);
+    if (renderer_) {
+        renderer_->set_serial(serial_);
+        renderer_->set_paused(true);  // sound waits until the picture has landed
+    }
+    demuxer_.seek(absolute_target, serial_, rate_);
+    history_.clear();
+    video_ended_ = false;
+    ended_ = false;
+    const Micros now = monotonic_now();
+    external_clock_.set(absolute_target, now, serial_);
+    if (!video_decoder_) {
+        if (renderer_) renderer_->set_paused(paused_);
+        return;
+    }
+    landing_ = Landing{silent, measured, requested_at};
+}
+
+// Presents every frame that is due by the master clock; returns the time until the next one.
+Micros Player::play_due(Micros now) {
+    if (!video_decoder_) {
+        if (loop_b_ != kNoTime && master_clock(now) >= loop_b_) begin_seek(loop_a_, false, false, now);
+        return kIdle;
+    }
+    for (;;) {
+        struct Head { bool present; VideoFrame::Kind kind; Micros time; };
+        Head head = video_frames_.peek([](const VideoFrame* f) {
+            return f ? Head{true, f->kind, f->time} : Head{false, VideoFrame::Kind::End, 0};
+        });
+        if (!head.present) return kIdle;  // the decoder wakes the loop when the next frame is ready
+        if (head.kind == VideoFrame::Kind::End) {
+            video_frames_.try_pop();
+            video_ended_ = true;
+            return kIdle;
+        }
+        if (loop_b_ != kNoTime && head.time > loop_b_) {
+            begin_seek(loop_a_, false, false, now);
+            return 0;
+        }
+        if (options_.segment_out != kNoTime && head.time > absolute(options_.segment_out)) {
+            video_ended_ = true;  // the permitted segment ends here
+            return kIdle;
+        }
+        Micros master = master_clock(now);
+        if (master == kNoTime) {
+            external_clock_.set(head.time, now, serial_);
+            master = head.time;
+        }
+        if (head.time > master) return static_cast<Micros>(static_cast<double>(head.time - master) / rate_);
+
+        VideoFrame frame = std::move(*video_frames_.try_pop());
+        bool next_due = video_frames_.peek([&](const VideoFrame* f) {
+            return f && f->kind == VideoFrame::Kind::Shown && f->time <= master;
+        });
+        history_.append_current(std::move(frame));
+        history_.keep_before(kHistoryWhilePlaying);
+        if (next_due) {
+            ++stats_.frames_dropped;  // late by more than a frame: show the next one instead
+            continue;
+        }
+        present(*history_.current(), now);
+    }
+}
+
+void Player::present(const VideoFrame& frame, Micros now) {
+    on_screen_ = frame;
+    const FramePosition position = position_of(frame.time);
+    for (VideoSink* sink : sinks_) sink->present(frame, position);
+    const Micros shown_at = monotonic_now();
+    if (stats_.first_frame_at == kNoTime) stats_.first_frame_at = shown_at;
+    ++stats_.frames_presented;
+    if (!paused_ && renderer_ && !renderer_->ended(serial_)) {
+        Micros audio = audio_clock_.get(shown_at, serial_);
+        if (audio != kNoTime) {
+            stats_.av_offset_ms.push_back(static_cast<double>(audio - frame.time) / 1000.0);
+            external_clock_.set(audio, shown_at, serial_);  // so a hand-over at the end of sound is seamless
+        }
+    }
+    (void)now;
+}
+
+void Player::set_paused(bool paused, Micros now) {
+    if (paused_ == paused) return;
+    paused_ = paused;
+    audio_clock_.set_paused(paused, now);
+    external_clock_.set_paused(paused, now);
+    if (renderer_ && !landing_) renderer_->set_paused(paused);
+}
+
+Micros Player::master_clock(Micros now) const {
+    if (renderer_ && !renderer_->ended(serial_)) {
+        Micros t = audio_clock_.get(now, serial_);
+        if (t != kNoTime) return t;
+    }
+    return external_clock_.get(now, serial_);
+}
+
+Micros Player::clamp_to_segment(Micros t) const {
+    const Micros start = demuxer_.info().start;
+    Micros lo = options_.segment_in != kNoTime ? absolute(options_.segment_in) : start;
+    Micros hi = options_.segment_out != kNoTime ? absolute(options_.segment_out) : INT64_MAX;
+    if (demuxer_.info().duration != kNoTime) hi = std::min(hi, start + demuxer_.info().duration);
+    return std::clamp(t, lo, std::max(lo, hi));
+}
+
+FramePosition Player::position_of(Micros t) const {
+    FramePosition p;
+    p.media = t - demuxer_.info().start;
+    AVRational fr = demuxer_.info().frame_rate;
+    if (fr.num > 0 && fr.den > 0) p.frame_number = av_rescale_rnd(p.media, fr.num, int64_t{fr.den} * 1000000, AV_ROUND_NEAR_INF);
+    return p;
+}
+
+void Player::check_end() {
+    if (ended_ || landing_ || paused_ || !started_) return;
+    const bool video_done = !video_decoder_ || video_ended_;
+    const bool audio_done = !renderer_ || renderer_->ended(serial_);
+    if (!video_done || !audio_done) return;
+    if (loop_b_ != kNoTime) {
+        begin_seek(loop_a_, false, false, monotonic_now());
+        return;
+    }
+    ended_ = true;
+}
+
+PlayerState Player::state(Micros now) const {
+    PlayerState s;
+    Micros t = video_decoder_ ? on_screen_.time : master_clock(now);
+    if (t == kNoTime) t = demuxer_.info().start;
+    FramePosition p = position_of(t);
+    s.position = p.media;
+    s.frame_number = p.frame_number;
+    s.duration = demuxer_.info().duration;
+    s.paused = paused_;
+    s.seeking = landing_.has_value();
+    s.ended = ended_;
+    s.rate = rate_;
+    s.volume = volume_;
+    s.muted = muted_;
+    const Micros start = demuxer_.info().start;
+    if (loop_a_ != kNoTime) {
+        s.loop_a = loop_a_ - start;
+        s.loop_b = loop_b_ - start;
+    }
+    s.segment_in = options_.segment_in;
+    s.segment_out = options_.segment_out;
+    return s;
+}
+
+}  // namespace courtplay::player

@@ -1,0 +1,27 @@
+// Where clip bytes come from. The demuxer reads through a Source via a custom AVIOContext, so a
+// later HTTPS or encrypted-cache source plugs in here without the demuxer changing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace courtplay::player {
+
+class Source {
+public:
+    virtual ~Source() = default;
+    // Reads up to `size` bytes at the current position. Returns bytes read, 0 at end, <0 an AVERROR.
+    virtual int read(uint8_t* buf, int size) = 0;
+    // Moves to an absolute offset. Returns the new offset or <0 (an AVERROR).
+    virtual int64_t seek_to(int64_t offset) = 0;
+    // Total size in bytes, or <0 when unknown.
+    virtual int64_t size() const = 0;
+    // A name a person recognises (the file path or the clip title), used in messages.
+    virtual std::string name() const = 0;
+};
+
+// Opens a local file. Throws OpenError with a readable reason when it cannot be opened.
+std::unique_ptr<Source> open_file_source(const std::string& path);
+
+}  // namespace courtplay::player
