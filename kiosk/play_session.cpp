@@ -226,18 +226,18 @@ int run_play(const PlayOptions& options) {
     const bool has_video = !p->clip().video_codec.empty();
     const Micros sound_only_start = player::monotonic_now();
     bool running = true;
+    bool quitting = false;  // `quit` waits for the controls before it to take effect
     while (running && !p->ended()) {
         Micros now = player::monotonic_now();
         // Script time counts from the first frame on screen (for a clip with no picture, from the start).
         Micros first = has_video ? p->stats().first_frame_at : sound_only_start;
         Micros until_command = INT64_MAX;
-        if (first != kNoTime) {
-            running = runner.run_due(*p, now - first);
+        if (first != kNoTime && !quitting) {
+            quitting = !runner.run_due(*p, now - first);
             until_command = runner.until_next(now - first);
         }
-        if (!running) break;
         Micros wait = std::min(p->tick(now), until_command);
-        if (p->ended()) break;
+        if (p->ended() || (quitting && !p->busy())) break;
         if (!screen) {
             if (wait > 0) wakeup.wait_for(wait);
             continue;

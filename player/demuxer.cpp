@@ -225,7 +225,11 @@ void Demuxer::carry_out(const SeekRequest& request) {
         Micros pos = request.target - backoff;
         bool from_start = pos <= stream_start || attempt == kSeekAttempts - 1;
         if (from_start) pos = stream_start;
-        int err = avformat_seek_file(input_.get(), -1, INT64_MIN, pos, pos, 0);
+        int err = -1;
+        // Byte-stream formats (MPEG-TS/PS) find their start reliably only by bytes.
+        if (from_start && (input_->iformat->flags & AVFMT_TS_DISCONT))
+            err = av_seek_frame(input_.get(), -1, 0, AVSEEK_FLAG_BYTE);
+        if (err < 0) err = avformat_seek_file(input_.get(), -1, INT64_MIN, pos, pos, 0);
         if (err < 0) err = av_seek_frame(input_.get(), -1, pos, AVSEEK_FLAG_BACKWARD);
         if (err < 0 && !from_start) {
             backoff = backoff ? backoff * 2 : 1000000;
@@ -233,7 +237,8 @@ void Demuxer::carry_out(const SeekRequest& request) {
         }
         if (!video_) break;
 
-        bool retry = false;
+        // No keyframe before the end also means "too late": the seek passed the last one.
+        bool retry = !from_start;
         for (size_t n = 0; n < kKeyframeSearchLimit; ++n) {
             PacketPtr packet = make_packet();
             if (av_read_frame(input_.get(), packet.get()) < 0) break;

@@ -44,7 +44,7 @@ Player::Player(std::unique_ptr<Source> source, PlayerOptions options, const Audi
 
     paused_ = options_.start_paused;
     if (video_decoder_) {
-        landing_ = Landing{false, false, 0};  // the first frame lands like a seek's target
+        landing_ = Landing{false, nullptr, 0};  // the first frame lands like a seek's target
         if (renderer_) renderer_->set_paused(true);
     } else {
         started_ = origin_known_ = true;
@@ -130,14 +130,14 @@ bool Player::land(Micros now) {
             if (options_.segment_out != kNoTime && renderer_) renderer_->set_stop_at(absolute(options_.segment_out));
             if (options_.segment_in != kNoTime && options_.segment_in > 0) {
                 // A permitted segment: its first frame, not the clip's, is the first shown.
-                begin_seek(clamp_to_segment(absolute(options_.segment_in)), false, false, now);
+                begin_seek(clamp_to_segment(absolute(options_.segment_in)), false, nullptr, now);
                 return false;
             }
         }
         const bool unchanged = landing_->silent && on_screen_.picture && on_screen_.time == frame->time;
         history_.append_current(*frame);
         if (!unchanged) present(*frame, now);
-        if (landing_->measured) stats_.seek_ms.push_back(static_cast<double>(monotonic_now() - landing_->requested_at) / 1000.0);
+        if (landing_->timing) record(*landing_->timing, landing_->requested_at);
         started_ = true;
         external_clock_.set(frame->time, now, serial_);
         landing_.reset();
@@ -155,7 +155,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
             // Frames were stepped: the sound is still where playback paused. Land it on this frame.
             resync_ = false;
             set_paused(false, now);
-            if (renderer_) begin_seek(on_screen_.time, true, false, now);
+            if (renderer_) begin_seek(on_screen_.time, true, nullptr, now);
             return true;
         }
         set_paused(false, now);
@@ -164,12 +164,12 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         set_paused(true, now);
         return true;
     case K::Seek:
-        begin_seek(clamp_to_segment(absolute(intent.a)), false, true, intent.requested_at);
+        begin_seek(clamp_to_segment(absolute(intent.a)), false, &stats_.seek_ms, intent.requested_at);
         return true;
     case K::Jump: {
         Micros base = video_decoder_ ? on_screen_.time : master_clock(now);
         if (base == kNoTime) base = demuxer_.info().start;
-        begin_seek(clamp_to_segment(base + intent.a), false, true, intent.requested_at);
+        begin_seek(clamp_to_segment(base + intent.a), false, &stats_.seek_ms, intent.requested_at);
         return true;
     }
     case K::Step: {
@@ -178,6 +178,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         resync_ = true;
         if (history_.can_step_forward()) {
             present(history_.step_forward(), now);
+            record(stats_.step_ms, intent.requested_at);
             return true;
         }
         auto next = video_frames_.try_pop();
@@ -192,6 +193,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         }
         history_.append_current(*next);
         present(*next, now);
+        record(stats_.step_ms, intent.requested_at);
         return true;
     }
     case K::Back: {
@@ -200,12 +202,13 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         resync_ = true;
         if (history_.can_step_back()) {
             present(history_.step_back(), now);
+            record(stats_.step_ms, intent.requested_at);
             return true;
         }
         const Micros floor = options_.segment_in != kNoTime ? absolute(options_.segment_in) : demuxer_.info().start;
         if (!on_screen_.picture || on_screen_.time <= floor) return true;  // already at the first frame
         // Before the history: decode the GOP once more; it lands in the history for the next steps.
-        begin_seek(on_screen_.time - 1, false, false, now);
+        begin_seek(on_screen_.time - 1, false, &stats_.step_ms, intent.requested_at);
         return true;
     }
     case K::Rate:
@@ -214,7 +217,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         external_clock_.set_rate(rate_);
         if (renderer_ && started_) {  // sound already decoded at the old speed must be redone
             Micros here = video_decoder_ ? on_screen_.time : master_clock(now);
-            if (here != kNoTime) begin_seek(here, true, false, now);
+            if (here != kNoTime) begin_seek(here, true, nullptr, now);
         }
         return true;
     case K::Volume:
@@ -237,7 +240,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
     return true;
 }
 
-void Player::begin_seek(Micros absolute_target, bool silent, bool measured, Micros requested_at) {
+void Player::begin_seek(Micros absolute_target, bool silent, std::vector<double>* timing, Micros requested_at) {
     ++serial_;
     video_frames_.set_serial(serial_);
     audio_chunks_.set_serial(serial_);
@@ -255,13 +258,13 @@ void Player::begin_seek(Micros absolute_target, bool silent, bool measured, Micr
         if (renderer_) renderer_->set_paused(paused_);
         return;
     }
-    landing_ = Landing{silent, measured, requested_at};
+    landing_ = Landing{silent, timing, requested_at};
 }
 
 // Presents every frame that is due by the master clock; returns the time until the next one.
 Micros Player::play_due(Micros now) {
     if (!video_decoder_) {
-        if (loop_b_ != kNoTime && master_clock(now) >= loop_b_) begin_seek(loop_a_, false, false, now);
+        if (loop_b_ != kNoTime && master_clock(now) >= loop_b_) begin_seek(loop_a_, false, nullptr, now);
         return kIdle;
     }
     for (;;) {
@@ -276,7 +279,7 @@ Micros Player::play_due(Micros now) {
             return kIdle;
         }
         if (loop_b_ != kNoTime && head.time > loop_b_) {
-            begin_seek(loop_a_, false, false, now);
+            begin_seek(loop_a_, false, nullptr, now);
             return 0;
         }
         if (options_.segment_out != kNoTime && head.time > absolute(options_.segment_out)) {
@@ -321,6 +324,10 @@ void Player::present(const VideoFrame& frame, Micros now) {
     (void)now;
 }
 
+void Player::record(std::vector<double>& timing, Micros requested_at) {
+    timing.push_back(static_cast<double>(monotonic_now() - requested_at) / 1000.0);
+}
+
 void Player::set_paused(bool paused, Micros now) {
     if (paused_ == paused) return;
     paused_ = paused;
@@ -359,7 +366,7 @@ void Player::check_end() {
     const bool audio_done = !renderer_ || renderer_->ended(serial_);
     if (!video_done || !audio_done) return;
     if (loop_b_ != kNoTime) {
-        begin_seek(loop_a_, false, false, monotonic_now());
+        begin_seek(loop_a_, false, nullptr, monotonic_now());
         return;
     }
     ended_ = true;

@@ -62,6 +62,7 @@ struct PlaybackStats {
     Micros first_frame_at = kNoTime;     // monotonic time the first frame was presented
     std::vector<double> av_offset_ms;    // audio clock minus frame time, at each presentation
     std::vector<double> seek_ms;         // seek request to its frame presented
+    std::vector<double> step_ms;         // step or back request to its frame presented
 };
 
 using AudioOutputFactory = std::function<std::unique_ptr<AudioOutput>(AudioFormat wanted)>;
@@ -98,6 +99,8 @@ public:
     PlayerState state(Micros now) const;
     const PlaybackStats& stats() const { return stats_; }
     bool ended() const { return ended_; }
+    // True while a control is queued or a seek has not landed yet.
+    bool busy() const { return landing_.has_value() || !intents_.empty(); }
     // The picture on screen, for redraws (window exposed or resized); null before the first.
     const VideoFrame* current() const { return on_screen_.picture ? &on_screen_ : nullptr; }
 
@@ -110,16 +113,17 @@ private:
     };
     struct Landing {  // a seek on its way
         bool silent;          // re-aligns sound only: the frame on screen does not change
-        bool measured;        // counts in stats().seek_ms
+        std::vector<double>* timing;  // where the time to land is recorded (stats_), or null
         Micros requested_at;
     };
 
     void post(Intent intent);
     bool carry_out(const Intent& intent, Micros now);  // false: not finished, retry next tick
-    void begin_seek(Micros absolute, bool silent, bool measured, Micros requested_at);
+    void begin_seek(Micros absolute, bool silent, std::vector<double>* timing, Micros requested_at);
     bool land(Micros now);
     Micros play_due(Micros now);
     void present(const VideoFrame& frame, Micros now);
+    void record(std::vector<double>& timing, Micros requested_at);
     void set_paused(bool paused, Micros now);
     Micros master_clock(Micros now) const;
     Micros clamp_to_segment(Micros absolute) const;

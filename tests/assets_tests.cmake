@@ -1,0 +1,11 @@
+# Tests of the sample clip generator (assets/). Included from tests/CMakeLists.txt, which has
+# already found Catch2 v2.
+include(Catch)
+
+add_executable(test_sample_clip ${CMAKE_CURRENT_LIST_DIR}/test_sample_clip.cpp)
+target_link_libraries(test_sample_clip PRIVATE courtplay_assets Catch2::Catch2)
+# The CLI is tested too: the test runs the real binary.
+add_dependencies(test_sample_clip courtplay-sample)
+target_compile_definitions(test_sample_clip PRIVATE
+  COURTPLAY_SAMPLE_TOOL="$<TARGET_FILE:courtplay-sample>")
+catch_discover_tests(test_sample_clip)

@@ -1,0 +1,143 @@
+#include "support/testing.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace courtplay::testing {
+namespace {
+
+struct Scratch {
+    std::string path;
+    Scratch() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "courtplay-test-XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path = pattern;
+    }
+    ~Scratch() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+}  // namespace
+
+const std::string& scratch_dir() {
+    static Scratch scratch;
+    return scratch.path;
+}
+
+std::string fixture(assets::SampleSpec spec) {
+    static std::mutex mutex;
+    static std::map<std::string, std::string> made;
+    std::lock_guard lock(mutex);
+    const std::string name = spec.path;
+    if (auto it = made.find(name); it != made.end()) return it->second;
+    spec.path = scratch_dir() + "/" + name;
+    assets::write_sample(spec);
+    made[name] = spec.path;
+    return spec.path;
+}
+
+RunResult run(const std::vector<std::string>& argv) {
+    // stdout and stderr go to files: reading two pipes in turn could deadlock on a full one.
+    static int counter = 0;
+    const std::string base = scratch_dir() + "/run" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+    const std::string out_path = base + ".out", err_path = base + ".err";
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE* o = std::freopen(out_path.c_str(), "w", stdout);
+        FILE* e = std::freopen(err_path.c_str(), "w", stderr);
+        if (!o || !e) _exit(127);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execvp(args[0], args.data());
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    RunResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = read_file(out_path);
+    r.err = read_file(err_path);
+    return r;
+}
+
+RunResult run_courtplay(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{COURTPLAY_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path);
+    out << text;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::vector<FrameLine> read_frame_log(const std::string& path) {
+    std::vector<FrameLine> out;
+    for (const std::string& line : read_lines(path)) {
+        std::istringstream s(line);
+        FrameLine f;
+        std::string mono, media;
+        std::getline(s, mono, '\t');
+        std::getline(s, media, '\t');
+        std::getline(s, f.md5);
+        f.mono_ms = std::stod(mono);
+        f.media = std::stod(media);
+        out.push_back(f);
+    }
+    return out;
+}
+
+std::vector<ReferenceFrame> ffmpeg_framemd5(const std::string& input) {
+    RunResult r = run({"ffmpeg", "-v", "error", "-noautorotate", "-i", input, "-map", "0:v:0", "-fps_mode",
+                       "passthrough", "-f", "framemd5", "-"});
+    if (r.exit_code != 0) throw std::runtime_error("ffmpeg framemd5 failed: " + r.err);
+    std::vector<ReferenceFrame> frames;
+    double tb = 0;
+    int64_t first_pts = 0;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("#tb 0:", 0) == 0) {
+            int num = 0, den = 1;
+            std::sscanf(line.c_str(), "#tb 0: %d/%d", &num, &den);
+            tb = static_cast<double>(num) / den;
+            continue;
+        }
+        if (line.empty() || line[0] == '#') continue;
+        // stream, dts, pts, duration, size, hash
+        std::istringstream s(line);
+        std::string field;
+        std::vector<std::string> fields;
+        while (std::getline(s, field, ',')) fields.push_back(field);
+        if (fields.size() < 6) continue;
+        int64_t pts = std::stoll(fields[2]);
+        if (frames.empty()) first_pts = pts;
+        std::string md5 = fields[5];
+        md5.erase(0, md5.find_first_not_of(' '));
+        frames.push_back({static_cast<double>(pts - first_pts) * tb, md5});
+    }
+    return frames;
+}
+
+}  // namespace courtplay::testing

@@ -1,0 +1,47 @@
+// Shared by the test programs: fixture clips made on demand, running the courtplay binary, and
+// FFmpeg's own framemd5 as the oracle for "the frame exactly as decoded".
+#pragma once
+
+#include "assets/sample_clip.h"
+
+#include <string>
+#include <vector>
+
+namespace courtplay::testing {
+
+// A scratch folder for this test process, removed at exit.
+const std::string& scratch_dir();
+
+// Makes (once per process) the clip `spec` describes; spec.path is taken as a file name inside
+// the scratch folder. Returns the full path.
+std::string fixture(assets::SampleSpec spec);
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out, err;
+};
+// Runs a program with arguments and waits for it, collecting stdout and stderr.
+RunResult run(const std::vector<std::string>& argv);
+// Runs the courtplay binary under test.
+RunResult run_courtplay(const std::vector<std::string>& args);
+
+std::vector<std::string> read_lines(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+std::string read_file(const std::string& path);
+
+struct FrameLine {
+    double mono_ms = 0;
+    double media = 0;
+    std::string md5;
+};
+std::vector<FrameLine> read_frame_log(const std::string& path);
+
+// What `ffmpeg -noautorotate -i INPUT -map 0:v:0 -fps_mode passthrough -f framemd5 -` prints:
+// (media seconds from the first frame, md5) per frame.
+struct ReferenceFrame {
+    double media = 0;
+    std::string md5;
+};
+std::vector<ReferenceFrame> ffmpeg_framemd5(const std::string& input);
+
+}  // namespace courtplay::testing
