@@ -222,6 +222,7 @@ int run_play(const PlayOptions& options) {
         p->set_audio_observer(audio_sink.get());
     }
 
+    p->start();
     ScriptRunner runner(std::move(script));
     const bool has_video = !p->clip().video_codec.empty();
     const Micros sound_only_start = player::monotonic_now();

@@ -78,7 +78,8 @@ Demuxer::Demuxer(std::unique_ptr<Source> source) : source_(std::move(source)) {
     // avformat_open_input frees fmt on failure.
     int err = avformat_open_input(&fmt, name.c_str(), nullptr, nullptr);
     if (err < 0) {
-        avio_context_free(&avio_);  // buffer may have been replaced; the context owns it now
+        av_freep(&avio_->buffer);  // avio may have replaced the buffer: free the one it holds now
+        avio_context_free(&avio_);
         throw OpenError(name, err == AVERROR_INVALIDDATA ? "not a video or audio file this player can read"
                                                           : av_error_text(err));
     }

@@ -53,7 +53,9 @@ Player::Player(std::unique_ptr<Source> source, PlayerOptions options, const Audi
         if (renderer_) renderer_->set_paused(paused_);
     }
     audio_clock_.set_paused(paused_, monotonic_now());
+}
 
+void Player::start() {
     demuxer_.start(video_decoder_ ? &video_packets_ : nullptr, audio_decoder_ ? &audio_packets_ : nullptr);
     if (video_decoder_) video_decoder_->start(&video_packets_, &video_frames_);
     if (audio_decoder_) audio_decoder_->start(&audio_packets_, &audio_chunks_);

@@ -69,7 +69,7 @@ using AudioOutputFactory = std::function<std::unique_ptr<AudioOutput>(AudioForma
 
 class Player {
 public:
-    // Opens the clip and starts decoding. Throws OpenError.
+    // Opens the clip and its decoders. Throws OpenError. Nothing runs until start().
     Player(std::unique_ptr<Source> source, PlayerOptions options, const AudioOutputFactory& audio_output);
     ~Player();
     Player(const Player&) = delete;
@@ -77,9 +77,11 @@ public:
 
     const ClipInfo& clip() const { return demuxer_.info(); }
     void add_sink(VideoSink* sink) { sinks_.push_back(sink); }
+    // These two are read by the worker threads, so they are set before start().
     void set_audio_observer(AudioObserver* observer);
-    // Called from worker threads when there is new work for tick(). Set before the first tick().
-    void set_wake(std::function<void()> wake);
+    void set_wake(std::function<void()> wake);  // called from worker threads when tick() has work
+    // Starts the demuxer, decoder and audio device threads.
+    void start();
 
     // Controls (queued; see above). Times are timeline times.
     void play();

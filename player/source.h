@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace courtplay::player {
 
@@ -23,5 +24,8 @@ public:
 
 // Opens a local file. Throws OpenError with a readable reason when it cannot be opened.
 std::unique_ptr<Source> open_file_source(const std::string& path);
+
+// Bytes already in memory (fuzzing, and decrypted cache chunks later). `name` is for messages.
+std::unique_ptr<Source> open_memory_source(std::string name, std::vector<uint8_t> bytes);
 
 }  // namespace courtplay::player

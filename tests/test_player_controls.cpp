@@ -139,7 +139,8 @@ TEST_CASE("a playing seek storm: after each seek, its target first, then consecu
     }
     h.run_for(200000);
     auto shown = h.shown();
-    for (auto [serial, code] : targets) {
+    for (const auto& target : targets) {
+        const int serial = target.first, code = target.second;
         auto first = std::find_if(shown.begin(), shown.end(), [&](const Shown& s) { return s.serial == serial; });
         REQUIRE(first != shown.end());
         INFO("serial " << serial);

@@ -159,7 +159,9 @@ TEST_CASE("rotation and recording time are read from the file", "[player][format
             s.seconds = 0.4;
             s.creation_time = "2026-03-01T09:30:00.000000Z";
             Harness h(fixture(s));
-            CHECK(h.player().clip().rotation == rotation);
+            // The file's display matrix turns counter-clockwise; the player turns the picture
+            // clockwise by the opposite amount to show it upright (as ffmpeg's autorotate does).
+            CHECK(h.player().clip().rotation == (360 - rotation) % 360);
             CHECK(h.player().clip().creation_time.rfind("2026-03-01T09:30:00", 0) == 0);
         }
     }

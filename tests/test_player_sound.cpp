@@ -39,7 +39,8 @@ TEST_CASE("each click is heard when the frame with the same time is on screen", 
     auto heard = clicks(h.heard());
     REQUIRE(heard.size() >= 9);  // clicks at 0, 0.5, ... 4.5 s
     int matched = 0;
-    for (auto [heard_at, media] : heard) {
+    for (const auto& click : heard) {
+        const Micros heard_at = click.first, media = click.second;
         // The frame of the click: clicks fall on frame boundaries (every 12.5 frames -> on 0.5 s).
         auto frame = std::find_if(shown.begin(), shown.end(), [&](const Shown& s) {
             return s.media <= media && media < s.media + 40000;

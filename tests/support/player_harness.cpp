@@ -18,6 +18,7 @@ Harness::Harness(const std::string& path, player::PlayerOptions options) {
         }
         wake_.notify_one();
     });
+    player_->start();
 }
 
 Harness::~Harness() { player_.reset(); }

@@ -45,7 +45,7 @@ std::string fixture(assets::SampleSpec spec) {
     return spec.path;
 }
 
-RunResult run(const std::vector<std::string>& argv) {
+RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
     // stdout and stderr go to files: reading two pipes in turn could deadlock on a full one.
     static int counter = 0;
     const std::string base = scratch_dir() + "/run" + std::to_string(getpid()) + "_" + std::to_string(counter++);
@@ -55,6 +55,7 @@ RunResult run(const std::vector<std::string>& argv) {
         FILE* o = std::freopen(out_path.c_str(), "w", stdout);
         FILE* e = std::freopen(err_path.c_str(), "w", stderr);
         if (!o || !e) _exit(127);
+        for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
         std::vector<char*> args;
         for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
@@ -70,10 +71,10 @@ RunResult run(const std::vector<std::string>& argv) {
     return r;
 }
 
-RunResult run_courtplay(const std::vector<std::string>& args) {
+RunResult run_courtplay(const std::vector<std::string>& args, const std::vector<std::string>& env) {
     std::vector<std::string> argv{COURTPLAY_BIN};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv);
+    return run(argv, env);
 }
 
 std::vector<std::string> read_lines(const std::string& path) {

@@ -20,10 +20,11 @@ struct RunResult {
     int exit_code = -1;
     std::string out, err;
 };
-// Runs a program with arguments and waits for it, collecting stdout and stderr.
-RunResult run(const std::vector<std::string>& argv);
+// Runs a program with arguments (and extra NAME=VALUE environment) and waits for it, collecting
+// stdout and stderr.
+RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 // Runs the courtplay binary under test.
-RunResult run_courtplay(const std::vector<std::string>& args);
+RunResult run_courtplay(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 std::vector<std::string> read_lines(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
