@@ -20,6 +20,13 @@ struct CodecFree { void operator()(AVCodecContext* c) const { avcodec_free_conte
 struct SwrFree { void operator()(SwrContext* s) const { swr_free(&s); } };
 struct GraphFree { void operator()(AVFilterGraph* g) const { avfilter_graph_free(&g); } };
 struct InputClose { void operator()(AVFormatContext* f) const { avformat_close_input(&f); } };
+// A custom-I/O context owns its buffer (which avio may have replaced) but does not free it.
+struct AvioFree {
+    void operator()(AVIOContext* c) const {
+        av_freep(&c->buffer);
+        avio_context_free(&c);
+    }
+};
 
 using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
 using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
@@ -27,6 +34,7 @@ using CodecPtr = std::unique_ptr<AVCodecContext, CodecFree>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrFree>;
 using GraphPtr = std::unique_ptr<AVFilterGraph, GraphFree>;
 using InputPtr = std::unique_ptr<AVFormatContext, InputClose>;
+using AvioPtr = std::unique_ptr<AVIOContext, AvioFree>;
 
 inline FramePtr make_frame() { return FramePtr(av_frame_alloc()); }
 inline PacketPtr make_packet() { return PacketPtr(av_packet_alloc()); }

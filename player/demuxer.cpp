@@ -66,20 +66,19 @@ Micros packet_time(const AVPacket* p, const AVStream* st) {
 Demuxer::Demuxer(std::unique_ptr<Source> source) : source_(std::move(source)) {
     const std::string name = source_->name();
     auto* buffer = static_cast<uint8_t*>(av_malloc(kAvioBufferSize));
-    avio_ = avio_alloc_context(buffer, kAvioBufferSize, 0, source_.get(), read_source, nullptr, seek_source);
+    avio_.reset(avio_alloc_context(buffer, kAvioBufferSize, 0, source_.get(), read_source, nullptr, seek_source));
     if (!avio_) {
         av_free(buffer);
         throw OpenError(name, "out of memory");
     }
     AVFormatContext* fmt = avformat_alloc_context();
-    fmt->pb = avio_;
+    if (!fmt) throw OpenError(name, "out of memory");
+    fmt->pb = avio_.get();
     fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     fmt->interrupt_callback = {interrupt, &abort_io_};
     // avformat_open_input frees fmt on failure.
     int err = avformat_open_input(&fmt, name.c_str(), nullptr, nullptr);
     if (err < 0) {
-        av_freep(&avio_->buffer);  // avio may have replaced the buffer: free the one it holds now
-        avio_context_free(&avio_);
         throw OpenError(name, err == AVERROR_INVALIDDATA ? "not a video or audio file this player can read"
                                                           : av_error_text(err));
     }
@@ -113,14 +112,7 @@ Demuxer::Demuxer(std::unique_ptr<Source> source) : source_(std::move(source)) {
     info_.creation_time = creation_time(fmt, video_ ? video_ : audio_);
 }
 
-Demuxer::~Demuxer() {
-    stop();
-    input_.reset();
-    if (avio_) {
-        av_freep(&avio_->buffer);
-        avio_context_free(&avio_);
-    }
-}
+Demuxer::~Demuxer() { stop(); }
 
 void Demuxer::start(PacketQueue* video, PacketQueue* audio) {
     video_queue_ = video;

@@ -58,7 +58,7 @@ private:
     void push_end();
 
     std::unique_ptr<Source> source_;
-    AVIOContext* avio_ = nullptr;  // owned; freed after input_
+    AvioPtr avio_;    // declared before input_: the input is closed first
     InputPtr input_;
     AVStream* video_ = nullptr;
     AVStream* audio_ = nullptr;
