@@ -460,7 +460,7 @@ class Writer {
       auto* matrix = reinterpret_cast<int32_t*>(av_stream_new_side_data(
           video_.stream, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t)));
       if (!matrix) fail(spec_, "out of memory");
-      // av_display_rotation_set() takes a clockwise angle, while av_display_rotation_get() and
+      // av_display_rotation_set() takes the clockwise angle, while av_display_rotation_get() and
       // ffprobe report the counter-clockwise one: negate so that they report `rotation`.
       av_display_rotation_set(matrix, -spec_.rotation);
     }
@@ -556,12 +556,12 @@ class Writer {
   bool created_ = false;
   PacketPtr packet_{av_packet_alloc()};
 
-  Track video_{.done = true};
+  Track video_{.done = true};  // until add_video(): a clip without video is done with it at once
   std::vector<int64_t> ticks_;
   size_t frame_index_ = 0;
   FramePtr picture_;
 
-  Track audio_{.done = true};
+  Track audio_{.done = true};  // likewise until add_audio()
   int chunk_ = 0;
   int64_t total_samples_ = 0;
   std::vector<int64_t> clicks_;

@@ -25,10 +25,12 @@ struct SampleSpec {
   int64_t video_bitrate = 0;            // bit/s; 0 = a small sensible quality (and the fastest presets)
   bool vfr = false;                     // variable frame rate: frame durations cycle irregularly through
                                         // 1,2,1,3,1,1,2 base intervals (1 base interval = fps_den/fps_num s)
-  int rotation = 0;                     // 0/90/180/270: the display rotation as av_display_rotation_get()
-                                        // and ffprobe ("displaymatrix: rotation of 90.00 degrees") report
-                                        // it, i.e. counter-clockwise; 270 reads back as -90. A phone's
-                                        // portrait clip is 270 here. Only mp4/mov can store it.
+  int rotation = 0;                     // 0/90/180/270: the display matrix's rotation as ffprobe
+                                        // ("displaymatrix: rotation of 90.00 degrees") and
+                                        // av_display_rotation_get() report it: counter-clockwise, so a
+                                        // player turns the picture (360 - rotation) % 360 degrees clockwise
+                                        // to show it upright; 270 reads back as -90. A phone's portrait
+                                        // clip is 270 here. Only mp4/mov can store it.
   int sample_rate = 48000, channels = 2;
   double click_every = 1.0;             // an audio click at t = 0, click_every, ... (0 = no clicks; else >= 0.01)
   std::string creation_time;            // e.g. "2026-03-01T09:30:00.000000Z" in the container metadata; "" = none

@@ -37,6 +37,7 @@ public:
     bool handle(const SDL_Event& event);
     void show_osd(uint32_t until_ticks) { osd_until_ = until_ticks; }
     void toggle_fullscreen();
+    SDL_Window* window() const { return window_; }
 
 private:
     bool upload(const AVFrame* picture);

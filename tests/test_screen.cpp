@@ -1,0 +1,93 @@
+// The window on a real X server (Xvfb): rotation metadata turns the picture on screen, and the
+// picture is letterboxed, not stretched. Pixels are read back from the renderer.
+#define CATCH_CONFIG_RUNNER
+#include "kiosk/screen.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+using namespace courtplay;
+
+namespace {
+
+// A 320x240 picture, white in its top quarter and black elsewhere: after turning, the white band
+// shows which way the picture went.
+std::shared_ptr<const AVFrame> banded_picture() {
+    AVFrame* f = av_frame_alloc();
+    f->format = AV_PIX_FMT_YUV420P;
+    f->width = 320;
+    f->height = 240;
+    av_frame_get_buffer(f, 0);
+    for (int y = 0; y < 240; ++y) std::memset(f->data[0] + y * f->linesize[0], y < 60 ? 235 : 16, 320);
+    for (int p = 1; p < 3; ++p)
+        for (int y = 0; y < 120; ++y) std::memset(f->data[p] + y * f->linesize[p], 128, 160);
+    return std::shared_ptr<const AVFrame>(f, [](const AVFrame* x) {
+        auto* y = const_cast<AVFrame*>(x);
+        av_frame_free(&y);
+    });
+}
+
+struct Pixels {
+    int w = 0, h = 0;
+    std::vector<uint8_t> rgb;
+    int at(int x, int y) const { return rgb[static_cast<size_t>((y * w + x) * 4 + 1)]; }  // green channel
+};
+
+Pixels read_back(SDL_Window* window) {
+    SDL_Renderer* r = SDL_GetRenderer(window);
+    Pixels p;
+    SDL_GetRendererOutputSize(r, &p.w, &p.h);
+    p.rgb.resize(static_cast<size_t>(p.w * p.h * 4));
+    SDL_RenderReadPixels(r, nullptr, SDL_PIXELFORMAT_ARGB8888, p.rgb.data(), p.w * 4);
+    return p;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (!std::getenv("DISPLAY")) {
+        std::fprintf(stderr, "test_screen: no DISPLAY; run under xvfb-run (scripts/test does)\n");
+        return 0;
+    }
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) return 1;
+    int result = Catch::Session().run(argc, argv);
+    SDL_Quit();
+    return result;
+}
+
+TEST_CASE("rotation metadata turns the picture on screen", "[screen]") {
+    struct Case { int rotation; const char* white_side; };
+    for (Case c : {Case{0, "top"}, Case{90, "right"}, Case{180, "bottom"}, Case{270, "left"}}) {
+        DYNAMIC_SECTION("rotation " << c.rotation) {
+            player::ClipInfo clip;
+            clip.rotation = c.rotation;
+            kiosk::ScreenOptions options;
+            options.width = 800;
+            options.height = 800;
+            kiosk::Screen screen(options, clip);
+            player::VideoFrame frame;
+            frame.picture = banded_picture();
+            screen.set_state(player::PlayerState{});
+            screen.present(frame, player::FramePosition{});
+            Pixels px = read_back(screen.window());
+            REQUIRE(px.w > 0);
+            const int cx = px.w / 2, cy = px.h / 2;
+            // Sample just inside each edge of the (letterboxed) picture, on its centre lines.
+            const bool quarter = c.rotation % 180 != 0;
+            const int pic_w = quarter ? px.w * 240 / 320 : px.w, pic_h = quarter ? px.h : px.h * 240 / 320;
+            const int left = cx - pic_w / 2 + 8, right = cx + pic_w / 2 - 8;
+            const int top = cy - pic_h / 2 + 8, bottom = cy + pic_h / 2 - 8;
+            const std::string side = c.white_side;
+            INFO("top " << px.at(cx, top) << " bottom " << px.at(cx, bottom) << " left " << px.at(left, cy)
+                        << " right " << px.at(right, cy));
+            CHECK((px.at(cx, top) > 200) == (side == "top"));
+            CHECK((px.at(cx, bottom) > 200) == (side == "bottom"));
+            CHECK((px.at(left, cy) > 200) == (side == "left"));
+            CHECK((px.at(right, cy) > 200) == (side == "right"));
+            // Letterboxed: outside the picture is black.
+            if (quarter) CHECK(px.at(4, cy) < 40);
+            else CHECK(px.at(cx, 4) < 40);
+        }
+    }
+}
