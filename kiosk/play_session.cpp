@@ -190,9 +190,26 @@ int run_play(const PlayOptions& options) {
         return kBadInput;
     }
 
-    std::unique_ptr<Screen> screen;
+    // Wiring first, then the pipeline starts decoding while the window is being made.
     Wakeup wakeup;
-    Uint32 wake_event = 0;
+    const Uint32 wake_event = options.headless ? 0 : SDL_RegisterEvents(1);
+    if (options.headless) {
+        p->set_wake([&wakeup] { wakeup.notify(); });
+    } else {
+        p->set_wake([wake_event] {
+            SDL_Event e{};
+            e.type = wake_event;
+            SDL_PushEvent(&e);
+        });
+    }
+    std::unique_ptr<player::AudioLog> audio_sink;
+    if (audio_log) {
+        audio_sink = std::make_unique<player::AudioLog>(audio_log.get());
+        p->set_audio_observer(audio_sink.get());
+    }
+    p->start();
+
+    std::unique_ptr<Screen> screen;
     if (!options.headless) {
         try {
             screen = std::make_unique<Screen>(ScreenOptions{"courtplay - " + options.input, options.fullscreen},
@@ -202,27 +219,13 @@ int run_play(const PlayOptions& options) {
             return 1;
         }
         p->add_sink(screen.get());
-        wake_event = SDL_RegisterEvents(1);
-        p->set_wake([wake_event] {
-            SDL_Event e{};
-            e.type = wake_event;
-            SDL_PushEvent(&e);
-        });
-    } else {
-        p->set_wake([&wakeup] { wakeup.notify(); });
     }
     std::unique_ptr<player::FrameLog> frame_sink;
     if (frame_log) {
         frame_sink = std::make_unique<player::FrameLog>(frame_log.get());
         p->add_sink(frame_sink.get());
     }
-    std::unique_ptr<player::AudioLog> audio_sink;
-    if (audio_log) {
-        audio_sink = std::make_unique<player::AudioLog>(audio_log.get());
-        p->set_audio_observer(audio_sink.get());
-    }
 
-    p->start();
     ScriptRunner runner(std::move(script));
     const bool has_video = !p->clip().video_codec.empty();
     const Micros sound_only_start = player::monotonic_now();
