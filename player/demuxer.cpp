@@ -184,7 +184,11 @@ void Demuxer::run() {
             continue;
         }
         int err = av_read_frame(input_.get(), raw);
-        if (err == AVERROR(EAGAIN)) continue;
+        if (err == AVERROR(EAGAIN)) {  // nothing yet (a network source): wait a little, not spin
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, std::chrono::milliseconds(5), [&] { return stopping_ || request_; });
+            continue;
+        }
         if (err < 0) {
             // End of file, or a corrupt/truncated tail: either way, play what was read and end.
             push_end();

@@ -138,7 +138,7 @@ bool Player::land(Micros now) {
         }
         const bool unchanged = landing_->silent && on_screen_.picture && on_screen_.time == frame->time;
         history_.append_current(*frame);
-        if (!unchanged) present(*frame, now);
+        if (!unchanged) present(*frame);
         if (landing_->timing) record(*landing_->timing, landing_->requested_at);
         started_ = true;
         external_clock_.set(frame->time, now, serial_);
@@ -179,7 +179,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         if (!video_decoder_) return true;
         resync_ = true;
         if (history_.can_step_forward()) {
-            present(history_.step_forward(), now);
+            present(history_.step_forward());
             record(stats_.step_ms, intent.requested_at);
             return true;
         }
@@ -194,7 +194,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
             return true;
         }
         history_.append_current(*next);
-        present(*next, now);
+        present(*next);
         record(stats_.step_ms, intent.requested_at);
         return true;
     }
@@ -203,7 +203,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         if (!video_decoder_) return true;
         resync_ = true;
         if (history_.can_step_back()) {
-            present(history_.step_back(), now);
+            present(history_.step_back());
             record(stats_.step_ms, intent.requested_at);
             return true;
         }
@@ -305,11 +305,11 @@ Micros Player::play_due(Micros now) {
             ++stats_.frames_dropped;  // late by more than a frame: show the next one instead
             continue;
         }
-        present(*history_.current(), now);
+        present(*history_.current());
     }
 }
 
-void Player::present(const VideoFrame& frame, Micros now) {
+void Player::present(const VideoFrame& frame) {
     on_screen_ = frame;
     const FramePosition position = position_of(frame.time);
     for (VideoSink* sink : sinks_) sink->present(frame, position);
@@ -323,7 +323,6 @@ void Player::present(const VideoFrame& frame, Micros now) {
             external_clock_.set(audio, shown_at, serial_);  // so a hand-over at the end of sound is seamless
         }
     }
-    (void)now;
 }
 
 void Player::record(std::vector<double>& timing, Micros requested_at) {

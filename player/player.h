@@ -124,7 +124,7 @@ private:
     void begin_seek(Micros absolute, bool silent, std::vector<double>* timing, Micros requested_at);
     bool land(Micros now);
     Micros play_due(Micros now);
-    void present(const VideoFrame& frame, Micros now);
+    void present(const VideoFrame& frame);
     void record(std::vector<double>& timing, Micros requested_at);
     void set_paused(bool paused, Micros now);
     Micros master_clock(Micros now) const;
