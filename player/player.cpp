@@ -163,7 +163,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         set_paused(false, now);
         return true;
     case K::Pause:
-        set_paused(true, now);
+        pause_here(now);
         return true;
     case K::Seek:
         begin_seek(clamp_to_segment(absolute(intent.a)), false, &stats_.seek_ms, intent.requested_at);
@@ -175,7 +175,10 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         return true;
     }
     case K::Step: {
-        set_paused(true, now);
+        if (!paused_) {
+            pause_here(now);
+            return false;  // step once the pause has landed
+        }
         if (!video_decoder_) return true;
         resync_ = true;
         if (history_.can_step_forward()) {
@@ -199,7 +202,10 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         return true;
     }
     case K::Back: {
-        set_paused(true, now);
+        if (!paused_) {
+            pause_here(now);
+            return false;
+        }
         if (!video_decoder_) return true;
         resync_ = true;
         if (history_.can_step_back()) {
@@ -327,6 +333,15 @@ void Player::present(const VideoFrame& frame) {
 
 void Player::record(std::vector<double>& timing, Micros requested_at) {
     timing.push_back(static_cast<double>(monotonic_now() - requested_at) / 1000.0);
+}
+
+// While playing, the history keeps only a couple of frames. On pausing, the GOP on screen is
+// decoded once more in the background (a silent seek to the frame on screen, which is not shown
+// again), so that backward steps from here are immediate rather than each waiting for a decode.
+void Player::pause_here(Micros now) {
+    if (paused_) return;
+    set_paused(true, now);
+    if (video_decoder_ && on_screen_.picture && !video_ended_) begin_seek(on_screen_.time, true, nullptr, now);
 }
 
 void Player::set_paused(bool paused, Micros now) {

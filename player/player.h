@@ -126,6 +126,7 @@ private:
     Micros play_due(Micros now);
     void present(const VideoFrame& frame);
     void record(std::vector<double>& timing, Micros requested_at);
+    void pause_here(Micros now);
     void set_paused(bool paused, Micros now);
     Micros master_clock(Micros now) const;
     Micros clamp_to_segment(Micros absolute) const;
