@@ -11,6 +11,7 @@ extern "C" {
 #include <libavutil/imgutils.h>
 }
 
+#include <filesystem>
 #include <stdexcept>
 
 namespace courtplay::kiosk {
@@ -22,8 +23,25 @@ bool is_420(int format) { return format == AV_PIX_FMT_YUV420P || format == AV_PI
 
 }  // namespace
 
+namespace {
+
+// Without a GPU, OpenGL is Mesa's software rasteriser: SDL's own software renderer on the X
+// server's shared-memory framebuffer does the same work for less CPU, less memory and a faster
+// start (measured in docs/benchmarks.md). An explicit SDL_RENDER_DRIVER still wins.
+void prefer_software_without_gpu() {
+    if (SDL_GetHint(SDL_HINT_RENDER_DRIVER)) return;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/dev/dri", ec))
+        if (entry.path().filename().string().rfind("renderD", 0) == 0) return;
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+}
+
+}  // namespace
+
 Screen::Screen(const ScreenOptions& options, const player::ClipInfo& clip)
     : clip_(clip), fullscreen_(options.fullscreen) {
+    prefer_software_without_gpu();
     Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
     if (fullscreen_) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
     window_ = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width,
@@ -49,6 +67,7 @@ Screen::Screen(const ScreenOptions& options, const player::ClipInfo& clip)
     ImGui_ImplSDLRenderer_Init(renderer_);
     imgui_ = true;
     osd_until_ = SDL_GetTicks() + 3000;
+    redraw();  // black at once; the first present also sets up the X framebuffer, off the first frame's path
 }
 
 Screen::~Screen() {
