@@ -2,12 +2,6 @@
 
 #include "player/decoder.h"
 
-extern "C" {
-#include <libavfilter/buffersink.h>
-#include <libavfilter/buffersrc.h>
-#include <libavutil/opt.h>
-}
-
 #include <cmath>
 #include <cstring>
 
@@ -38,7 +32,6 @@ void AudioDecoder::begin_serial(const PacketItem& item) {
     if (item.seek) rate_ = item.seek->rate;
     swr_.reset();  // forget buffered samples of the old position
     tempo_.reset();
-    tempo_in_ = tempo_out_ = nullptr;
 }
 
 void AudioDecoder::run() {
@@ -54,10 +47,7 @@ void AudioDecoder::run() {
         if (!ok || item->packet) continue;
         // End of stream: flush the resampler and the tempo filter, then mark the end.
         if (!convert(nullptr)) continue;
-        if (tempo_in_) {
-            if (av_buffersrc_add_frame(tempo_in_, nullptr) < 0) continue;
-            if (!pull_tempo()) continue;
-        }
+        if (tempo_ && (!tempo_->push(nullptr, 0) || !pull_tempo())) continue;
         push(AudioChunk{{}, kNoTime, rate_, serial_, true});
         avcodec_flush_buffers(codec_.get());
     }
@@ -124,72 +114,28 @@ bool AudioDecoder::deliver(std::vector<float> samples, Micros time) {
     }
     if (rate_ == 1.0) return push(AudioChunk{std::move(samples), time, 1.0, serial_, false});
 
-    if (!tempo_ && !build_tempo()) return true;
-    if (tempo_origin_ == kNoTime) tempo_origin_ = time;
-    FramePtr in = make_frame();
-    in->format = AV_SAMPLE_FMT_FLT;
-    in->sample_rate = device_.rate;
-    av_channel_layout_default(&in->ch_layout, device_.channels);
-    in->nb_samples = static_cast<int>(samples.size() / ch);
-    if (av_frame_get_buffer(in.get(), 0) < 0) return true;
-    std::memcpy(in->data[0], samples.data(), samples.size() * sizeof(float));
-    if (av_buffersrc_add_frame(tempo_in_, in.get()) < 0) return true;
-    return pull_tempo();
-}
-
-bool AudioDecoder::build_tempo() {
-    GraphPtr graph(avfilter_graph_alloc());
-    char layout[64];
-    AVChannelLayout cl{};
-    av_channel_layout_default(&cl, device_.channels);
-    av_channel_layout_describe(&cl, layout, sizeof layout);
-    av_channel_layout_uninit(&cl);
-    std::string args = "sample_rate=" + std::to_string(device_.rate) + ":sample_fmt=flt:channel_layout=" + layout;
-    AVFilterContext *src = nullptr, *sink = nullptr;
-    if (avfilter_graph_create_filter(&src, avfilter_get_by_name("abuffer"), "in", args.c_str(), nullptr, graph.get()) < 0 ||
-        avfilter_graph_create_filter(&sink, avfilter_get_by_name("abuffersink"), "out", nullptr, nullptr, graph.get()) < 0)
-        return false;
-    // atempo takes 0.5..100 per instance; slower rates chain instances (0.25 = 0.5 x 0.5).
-    std::string chain;
-    double left = rate_;
-    while (left < 0.5) {
-        chain += "atempo=0.5,";
-        left /= 0.5;
+    if (!tempo_) {
+        tempo_ = TempoFilter::create(device_, rate_);
+        if (!tempo_) return push(AudioChunk{std::move(samples), time, 1.0, serial_, false});  // cannot: play as is
+        tempo_origin_ = time;
+        tempo_frames_out_ = 0;
     }
-    chain += "atempo=" + std::to_string(left) + ",aformat=sample_fmts=flt";
-    AVFilterInOut* outputs = avfilter_inout_alloc();
-    AVFilterInOut* inputs = avfilter_inout_alloc();
-    outputs->name = av_strdup("in");
-    outputs->filter_ctx = src;
-    inputs->name = av_strdup("out");
-    inputs->filter_ctx = sink;
-    int err = avfilter_graph_parse_ptr(graph.get(), chain.c_str(), &inputs, &outputs, nullptr);
-    avfilter_inout_free(&inputs);
-    avfilter_inout_free(&outputs);
-    if (err < 0 || avfilter_graph_config(graph.get(), nullptr) < 0) return false;
-    tempo_ = std::move(graph);
-    tempo_in_ = src;
-    tempo_out_ = sink;
-    tempo_origin_ = kNoTime;
-    tempo_frames_out_ = 0;
-    return true;
+    if (!tempo_->push(samples.data(), static_cast<int>(samples.size() / ch))) return true;
+    return pull_tempo();
 }
 
 // Output of atempo advances media time by `rate` seconds per second of sound, counted from the
 // first sample fed in.
 bool AudioDecoder::pull_tempo() {
-    FramePtr out = make_frame();
-    while (av_buffersink_get_frame(tempo_out_, out.get()) >= 0) {
-        auto* data = reinterpret_cast<const float*>(out->data[0]);
-        std::vector<float> samples(data, data + static_cast<size_t>(out->nb_samples) * device_.channels);
+    return tempo_->pull([&](const float* data, int frames) {
+        std::vector<float> samples(data, data + static_cast<size_t>(frames) * device_.channels);
         Micros time = tempo_origin_ == kNoTime
                           ? kNoTime
-                          : tempo_origin_ + static_cast<Micros>(static_cast<double>(tempo_frames_out_) * rate_ * 1e6 / device_.rate);
-        tempo_frames_out_ += out->nb_samples;
-        av_frame_unref(out.get());
-        if (!push(AudioChunk{std::move(samples), time, rate_, serial_, false})) return false;
-    }
-    return true;
+                          : tempo_origin_ + static_cast<Micros>(static_cast<double>(tempo_frames_out_) * rate_ * 1e6 /
+                                                                device_.rate);
+        tempo_frames_out_ += frames;
+        return push(AudioChunk{std::move(samples), time, rate_, serial_, false});
+    });
 }
 
 bool AudioDecoder::push(AudioChunk chunk) { return out_->push(std::move(chunk)); }

@@ -6,10 +6,9 @@
 #include "player/audio_chunk.h"
 #include "player/frame_queue.h"
 #include "player/packet_queue.h"
+#include "player/tempo_filter.h"
 
 #include <thread>
-
-struct AVFilterContext;
 
 namespace courtplay::player {
 
@@ -30,7 +29,6 @@ private:
     void begin_serial(const PacketItem& item);
     bool convert(const AVFrame* frame);  // nullptr flushes the resampler
     bool deliver(std::vector<float> samples, Micros time);
-    bool build_tempo();
     bool pull_tempo();
     bool push(AudioChunk chunk);
 
@@ -48,9 +46,7 @@ private:
     SwrPtr swr_;
     int swr_rate_ = 0, swr_format_ = -1;
     AVChannelLayout swr_layout_{};
-    GraphPtr tempo_;
-    AVFilterContext* tempo_in_ = nullptr;
-    AVFilterContext* tempo_out_ = nullptr;
+    std::unique_ptr<TempoFilter> tempo_;
     Micros tempo_origin_ = kNoTime;  // media time of the first sample fed to the tempo graph
     int64_t tempo_frames_out_ = 0;
 };

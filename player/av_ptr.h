@@ -3,7 +3,6 @@
 
 extern "C" {
 #include <libavcodec/avcodec.h>
-#include <libavfilter/avfilter.h>
 #include <libavformat/avformat.h>
 #include <libavutil/frame.h>
 #include <libswresample/swresample.h>
@@ -18,7 +17,6 @@ struct FrameFree { void operator()(AVFrame* f) const { av_frame_free(&f); } };
 struct PacketFree { void operator()(AVPacket* p) const { av_packet_free(&p); } };
 struct CodecFree { void operator()(AVCodecContext* c) const { avcodec_free_context(&c); } };
 struct SwrFree { void operator()(SwrContext* s) const { swr_free(&s); } };
-struct GraphFree { void operator()(AVFilterGraph* g) const { avfilter_graph_free(&g); } };
 struct InputClose { void operator()(AVFormatContext* f) const { avformat_close_input(&f); } };
 // A custom-I/O context owns its buffer (which avio may have replaced) but does not free it.
 struct AvioFree {
@@ -32,7 +30,6 @@ using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
 using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
 using CodecPtr = std::unique_ptr<AVCodecContext, CodecFree>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrFree>;
-using GraphPtr = std::unique_ptr<AVFilterGraph, GraphFree>;
 using InputPtr = std::unique_ptr<AVFormatContext, InputClose>;
 using AvioPtr = std::unique_ptr<AVIOContext, AvioFree>;
 
