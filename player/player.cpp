@@ -141,7 +141,7 @@ bool Player::land(Micros now) {
         if (!unchanged) present(*frame);
         if (landing_->timing) record(*landing_->timing, landing_->requested_at);
         started_ = true;
-        external_clock_.set(frame->time, now, serial_);
+        external_clock_.set(frame->time, monotonic_now(), serial_);  // from when it was on screen
         landing_.reset();
         if (renderer_) renderer_->set_paused(paused_);
         return true;
