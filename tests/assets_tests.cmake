@@ -8,7 +8,7 @@ target_link_libraries(test_sample_clip PRIVATE courtplay_assets Catch2::Catch2)
 add_dependencies(test_sample_clip courtplay-sample)
 target_compile_definitions(test_sample_clip PRIVATE
   COURTPLAY_SAMPLE_TOOL="$<TARGET_FILE:courtplay-sample>")
-if(COURTPLAY_SANITIZE)
+if(COURTPLAY_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   # GCC 12 under ASan warns "may be used uninitialized" inside <regex>, which Catch2 includes.
   target_compile_options(test_sample_clip PRIVATE -Wno-maybe-uninitialized)
 endif()
