@@ -29,7 +29,11 @@ namespace {
 // server's shared-memory framebuffer does the same work for less CPU, less memory and a faster
 // start (measured in docs/benchmarks.md). An explicit SDL_RENDER_DRIVER still wins.
 void prefer_software_without_gpu() {
-    if (SDL_GetHint(SDL_HINT_RENDER_DRIVER)) return;
+    if (const char* chosen = SDL_GetHint(SDL_HINT_RENDER_DRIVER)) {
+        // The software renderer on a GL-backed window framebuffer would still run llvmpipe.
+        if (std::string(chosen) == "software") SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        return;
+    }
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/dev/dri", ec))
         if (entry.path().filename().string().rfind("renderD", 0) == 0) return;
