@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "assets/frame_code.h"
+#include "player/av_ptr.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -32,19 +33,10 @@ struct OutputDeleter {
     avformat_free_context(c);
   }
 };
-struct CodecDeleter {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameDeleter {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketDeleter {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
 using OutputPtr = std::unique_ptr<AVFormatContext, OutputDeleter>;
-using CodecPtr = std::unique_ptr<AVCodecContext, CodecDeleter>;
-using FramePtr = std::unique_ptr<AVFrame, FrameDeleter>;
-using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+using player::CodecPtr;
+using player::FramePtr;
+using player::PacketPtr;
 
 [[noreturn]] void fail(const SampleSpec& spec, const std::string& what) {
   throw std::runtime_error("sample clip '" + spec.path + "': " + what);

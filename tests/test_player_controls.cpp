@@ -21,7 +21,6 @@ std::string clip() {
     return fixture(spec);
 }
 
-Micros sec(double s) { return static_cast<Micros>(s * 1e6 + 0.5); }
 
 // The frame an exact seek must show: the last one at or before the target.
 int expected_code(double target, int frames = 100) {

@@ -9,7 +9,6 @@ using namespace courtplay::testing;
 
 namespace {
 
-Micros sec(double s) { return static_cast<Micros>(s * 1e6 + 0.5); }
 
 struct Pair {
     const char* name;

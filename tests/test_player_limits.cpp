@@ -15,7 +15,6 @@ std::string clip() {
     return fixture(spec);
 }
 
-Micros sec(double s) { return static_cast<Micros>(s * 1e6 + 0.5); }
 
 }  // namespace
 

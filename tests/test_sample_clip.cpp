@@ -20,6 +20,7 @@
 
 #include "assets/frame_code.h"
 #include "assets/sample_clip.h"
+#include "player/av_ptr.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -44,22 +45,13 @@ namespace {
 // x264 and friends log at info level by default; the tests only want real errors.
 const int quiet_ffmpeg = (av_log_set_level(AV_LOG_ERROR), 0);
 
-struct InputDeleter {
-  void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
-};
-struct CodecDeleter {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameDeleter {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketDeleter {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
 struct SwsDeleter {
   void operator()(SwsContext* c) const { sws_freeContext(c); }
 };
-using FramePtr = std::unique_ptr<AVFrame, FrameDeleter>;
+using courtplay::player::CodecPtr;
+using courtplay::player::FramePtr;
+using courtplay::player::InputPtr;
+using courtplay::player::PacketPtr;
 
 // A directory of its own per test process (ctest runs test cases in parallel), removed after.
 struct TempDir {
@@ -115,10 +107,10 @@ double sample_at(const AVFrame* f, int channel, int i) {
   }
 }
 
-std::unique_ptr<AVCodecContext, CodecDeleter> open_decoder(const AVStream* st) {
+CodecPtr open_decoder(const AVStream* st) {
   const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
   REQUIRE(codec != nullptr);
-  std::unique_ptr<AVCodecContext, CodecDeleter> dec(avcodec_alloc_context3(codec));
+  CodecPtr dec(avcodec_alloc_context3(codec));
   REQUIRE(avcodec_parameters_to_context(dec.get(), st->codecpar) >= 0);
   // Lets the decoder shift frame pts when it skips encoder priming (skip_samples).
   dec->pkt_timebase = st->time_base;
@@ -130,14 +122,14 @@ Decoded decode(const std::string& path) {
   Decoded out;
   AVFormatContext* raw = nullptr;
   REQUIRE(avformat_open_input(&raw, path.c_str(), nullptr, nullptr) == 0);
-  std::unique_ptr<AVFormatContext, InputDeleter> in(raw);
+  InputPtr in(raw);
   REQUIRE(avformat_find_stream_info(in.get(), nullptr) >= 0);
   out.format = in->iformat->name;
   if (auto* e = av_dict_get(in->metadata, "creation_time", nullptr, 0)) out.creation_time = e->value;
 
   const int vi = av_find_best_stream(in.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   const int ai = av_find_best_stream(in.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
-  std::unique_ptr<AVCodecContext, CodecDeleter> vdec, adec;
+  CodecPtr vdec, adec;
   if (vi >= 0) {
     const AVStream* st = in->streams[vi];
     vdec = open_decoder(st);
@@ -182,7 +174,7 @@ Decoded decode(const std::string& path) {
     }
   };
 
-  std::unique_ptr<AVPacket, PacketDeleter> pkt(av_packet_alloc());
+  PacketPtr pkt(av_packet_alloc());
   while (av_read_frame(in.get(), pkt.get()) >= 0) {
     AVCodecContext* dec = pkt->stream_index == vi ? vdec.get()
                           : pkt->stream_index == ai ? adec.get()

@@ -15,6 +15,9 @@ namespace courtplay::testing {
 
 using player::Micros;
 
+// Seconds as the player's microseconds, rounded.
+inline Micros sec(double s) { return static_cast<Micros>(s * 1e6 + (s >= 0 ? 0.5 : -0.5)); }
+
 struct Shown {
     int code = -1;          // frame number read from the picture
     Micros media = 0;       // timeline time
