@@ -1,0 +1,44 @@
+// The kiosk's configuration: one TOML file, read once at start by one validating loader.
+// config/kiosk.example.toml documents every key; docs/config.md is the reference.
+// A bad file stops the program before it does anything else, with the file, the key and what is
+// wrong ("kiosk.toml: key `service.url`: must start with https://").
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace courtplay::config {
+
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct ServiceConfig {
+    std::string url;                 // "https://host:port", no trailing slash
+    std::filesystem::path ca_file;   // PEM bundle the service's certificate must chain to
+    std::string spki_pin;            // optional "sha256//BASE64" (libcurl's pinnedpubkey form)
+    int timeout_s = 15;              // per request
+    int status_poll_s = 10;          // how often an open session asks for the share's status
+};
+
+struct IssuerConfig {
+    std::string issuer;              // must equal the grant's "iss"
+    std::filesystem::path key;       // the issuer's public JWK (Ed25519)
+};
+
+struct KioskConfig {
+    std::filesystem::path file;      // where it was read from
+    std::string kiosk_id;
+    std::string court, room;         // shown on the waiting screen
+    std::filesystem::path state_dir; // cache, journal and the kiosk's own keys
+    ServiceConfig service;
+    int clock_skew_s = 120;
+    std::map<std::string, IssuerConfig> issuers;  // by party: "cps", "defence"
+};
+
+// Relative paths in the file are taken relative to the file's folder. Throws ConfigError.
+KioskConfig load_kiosk_config(const std::filesystem::path& file);
+
+}  // namespace courtplay::config
