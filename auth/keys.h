@@ -43,8 +43,8 @@ class SigningKey {
 public:
     static SigningKey generate();
     static SigningKey from_raw(std::span<const uint8_t> seed32);  // throws KeyError
-    static SigningKey load_pem(const std::filesystem::path& file);  // PKCS#8 PEM; throws KeyError
-    // Refuses (KeyError) a key file that group or others can read.
+    // PKCS#8 PEM. Throws KeyError, also for a key file that group or others can read.
+    static SigningKey load_pem(const std::filesystem::path& file);
     void save_pem(const std::filesystem::path& file) const;  // 0600, written then renamed
 
     std::vector<uint8_t> sign(std::string_view message) const;  // 64 bytes

@@ -1,6 +1,7 @@
 // courtplay: the courtroom evidence player. This file only reads the command line and hands over.
 #include "kiosk/demo.h"
 #include "kiosk/play_session.h"
+#include "kiosk/share_commands.h"
 
 #include <CLI/CLI.hpp>
 
@@ -26,6 +27,18 @@ int main(int argc, char** argv) {
     play_cmd->add_flag("!--no-audio", play.audio, "Ignore the clip's sound");
     play_cmd->add_flag("--verbose", play.verbose, "Show FFmpeg's own messages");
     play_cmd->add_option("INPUT", play.input, "The clip to play")->required();
+    std::string config_file, token;
+    CLI::App* redeem_cmd = app.add_subcommand("redeem", "Redeem a share code and print what the grant permits (JSON)");
+    redeem_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
+    redeem_cmd->add_option("TOKEN", token, "The share code, as typed or scanned")->required();
+
+    std::string jwk_file, jws_file;
+    CLI::App* jws_cmd = app.add_subcommand("jws", "Signed grants (JWS)");
+    CLI::App* jws_verify_cmd = jws_cmd->add_subcommand("verify", "Check a grant's signature and print its payload");
+    jws_verify_cmd->add_option("--jwk", jwk_file, "The issuer's public key (JWK)")->required();
+    jws_verify_cmd->add_option("JWS_FILE", jws_file, "The compact JWS, or - for standard input");
+    jws_cmd->require_subcommand(1);
+
     app.add_flag("--headless", demo_headless, "With --demo: play without a window");
     app.require_subcommand(0, 1);
 
@@ -40,6 +53,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (*play_cmd) return run_play(play);
+    if (*redeem_cmd) return run_redeem(config_file, token);
+    if (*jws_verify_cmd) return run_jws_verify(jwk_file, jws_file);
     if (demo) return run_demo(demo_headless);
     std::fprintf(stderr, "courtplay: say what to do: `courtplay play FILE` or `courtplay --demo` (see --help)\n");
     return 2;

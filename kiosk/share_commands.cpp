@@ -1,0 +1,68 @@
+#include "kiosk/share_commands.h"
+
+#include "auth/jws.h"
+#include "auth/share_service.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+namespace courtplay::kiosk {
+namespace {
+int64_t unix_now() {
+    using namespace std::chrono;
+    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+int run_redeem(const std::string& config_file, const std::string& token) {
+    try {
+        const config::KioskConfig cfg = config::load_kiosk_config(config_file);
+        auth::ShareService service(cfg);
+        auth::RedeemOutcome out = service.redeem(token, unix_now());
+        if (out.refusal) {
+            std::fprintf(stderr, "courtplay: share refused: %s\n", out.refusal->message.c_str());
+            return 4;
+        }
+        std::printf("%s\n", auth::grant_summary(out.redemption->grant).dump(2).c_str());
+        return 0;
+    } catch (const config::ConfigError& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return 2;
+    } catch (const auth::NetworkError& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return 5;
+    }
+}
+
+int run_jws_verify(const std::string& jwk_file, const std::string& jws_file) {
+    std::string jws;
+    if (jws_file.empty() || jws_file == "-") {
+        jws.assign(std::istreambuf_iterator<char>(std::cin), {});
+    } else {
+        std::ifstream in(jws_file, std::ios::binary);
+        if (!in) {
+            std::fprintf(stderr, "courtplay: %s cannot be read\n", jws_file.c_str());
+            return 2;
+        }
+        jws.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    // A grant saved from a terminal usually ends with a newline; the JWS itself has no whitespace.
+    while (!jws.empty() && (jws.back() == '\n' || jws.back() == '\r' || jws.back() == ' ')) jws.pop_back();
+    try {
+        const auth::VerifyKey key = auth::VerifyKey::load_jwk(jwk_file);
+        const std::string payload = auth::jws_verify(jws, key);
+        std::fwrite(payload.data(), 1, payload.size(), stdout);
+        return 0;
+    } catch (const auth::KeyError& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return 2;
+    } catch (const auth::JwsError& e) {
+        std::fprintf(stderr, "courtplay: does not verify: %s\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace courtplay::kiosk
