@@ -2,10 +2,25 @@
 #include "kiosk/demo.h"
 #include "kiosk/play_session.h"
 #include "kiosk/share_commands.h"
+#include "kiosk/share_session.h"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+
+namespace {
+// The flags `play` and `session` share: how to play, and what to record about it.
+void add_playback_flags(CLI::App* cmd, courtplay::kiosk::PlayOptions& play) {
+    cmd->add_flag("--headless", play.headless, "No window and no sound device; timing is otherwise the same");
+    cmd->add_flag("--fullscreen", play.fullscreen, "Fill the screen");
+    cmd->add_option("--commands", play.commands, "Timed control script, one '<seconds> <command> [arg]' a line");
+    cmd->add_option("--frame-log", play.frame_log, "Write one line per frame shown: time, media seconds, md5");
+    cmd->add_option("--stats", play.stats, "Write playback figures as JSON at exit");
+    cmd->add_option("--audio-log", play.audio_log, "Write when each click in the sound is heard (diagnostic)");
+    cmd->add_flag("!--no-audio", play.audio, "Ignore the clip's sound");
+    cmd->add_flag("--verbose", play.verbose, "Show FFmpeg's own messages");
+}
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace courtplay::kiosk;
@@ -17,16 +32,17 @@ int main(int argc, char** argv) {
 
     PlayOptions play;
     CLI::App* play_cmd = app.add_subcommand("play", "Play one clip from a file");
-    play_cmd->add_flag("--headless", play.headless, "No window and no sound device; timing is otherwise the same");
-    play_cmd->add_flag("--fullscreen", play.fullscreen, "Fill the screen");
-    play_cmd->add_option("--commands", play.commands, "Timed control script, one '<seconds> <command> [arg]' a line");
-    play_cmd->add_option("--frame-log", play.frame_log, "Write one line per frame shown: time, media seconds, md5");
-    play_cmd->add_option("--stats", play.stats, "Write playback figures as JSON at exit");
-    play_cmd->add_option("--audio-log", play.audio_log, "Write when each click in the sound is heard (diagnostic)");
+    add_playback_flags(play_cmd, play);
     play_cmd->add_option("--segment", play.segment, "Permitted segment IN:OUT in seconds; playback stays inside it");
-    play_cmd->add_flag("!--no-audio", play.audio, "Ignore the clip's sound");
-    play_cmd->add_flag("--verbose", play.verbose, "Show FFmpeg's own messages");
     play_cmd->add_option("INPUT", play.input, "The clip to play")->required();
+
+    SessionOptions session;
+    CLI::App* session_cmd = app.add_subcommand("session", "Redeem a share code and play a clip it permits");
+    session_cmd->add_option("--config", session.config, "The kiosk configuration (TOML)")->required();
+    session_cmd->add_option("--token", session.token, "The share code, as typed or scanned")->required();
+    session_cmd->add_option("--clip", session.clip, "Clip id, or its number in the share from 1 (default: the first)");
+    add_playback_flags(session_cmd, session.play);
+
     std::string config_file, token;
     CLI::App* redeem_cmd = app.add_subcommand("redeem", "Redeem a share code and print what the grant permits (JSON)");
     redeem_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
@@ -53,6 +69,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (*play_cmd) return run_play(play);
+    if (*session_cmd) return run_session(session);
     if (*redeem_cmd) return run_redeem(config_file, token);
     if (*jws_verify_cmd) return run_jws_verify(jwk_file, jws_file);
     if (demo) return run_demo(demo_headless);

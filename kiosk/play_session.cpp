@@ -26,6 +26,7 @@ using player::kNoTime;
 
 constexpr int kBadArguments = 2;
 constexpr int kBadInput = 3;
+constexpr int kStopped = 4;  // the share ended during playback
 
 struct FileCloser { void operator()(std::FILE* f) const { std::fclose(f); } };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
@@ -138,34 +139,74 @@ bool parse_segment(const std::string& text, player::PlayerOptions& o) {
 
 }  // namespace
 
-int run_play(const PlayOptions& options) {
-    const Micros process_start = process_start_time();
+void StopRequest::request(const std::string& why) {
+    // Woken under the lock, so the loop's wake target cannot be gone by the time it is called.
+    std::lock_guard lock(lock_);
+    if (!reason_) reason_ = why;
+    if (wake_) wake_();
+}
 
-    // Arguments first: a mistake there must not wait for the clip to open.
+std::optional<std::string> StopRequest::reason() const {
+    std::lock_guard lock(lock_);
+    return reason_;
+}
+
+void StopRequest::set_wake(std::function<void()> wake) {
+    std::lock_guard lock(lock_);
+    wake_ = std::move(wake);
+}
+
+namespace {
+struct CheckedArguments {
     std::vector<ScriptCommand> script;
     FilePtr frame_log, audio_log;
-    player::PlayerOptions player_options;
-    player_options.audio = options.audio;
+    player::PlayerOptions player;
+};
+
+// Arguments first: a mistake there must not wait for the clip to open. Prints and returns false.
+bool check_arguments(const PlayOptions& options, CheckedArguments& out) {
+    out.player.audio = options.audio;
     try {
         if (!options.commands.empty()) {
             std::ifstream in(options.commands);
             if (!in) throw std::invalid_argument("cannot read the commands file " + options.commands);
             std::stringstream text;
             text << in.rdbuf();
-            script = parse_script(text.str());
+            out.script = parse_script(text.str());
         }
-        if (!options.segment.empty() && !parse_segment(options.segment, player_options))
+        if (!options.segment.empty() && !parse_segment(options.segment, out.player))
             throw std::invalid_argument("--segment must be IN:OUT in seconds with IN < OUT, e.g. 10:25.5");
-        frame_log = open_output(options.frame_log, "frame log");
-        audio_log = open_output(options.audio_log, "audio log");
+        out.frame_log = open_output(options.frame_log, "frame log");
+        out.audio_log = open_output(options.audio_log, "audio log");
         if (!options.stats.empty()) open_output(options.stats, "stats file");
+        return true;
     } catch (const ScriptError& e) {
         std::fprintf(stderr, "courtplay: commands file %s, %s\n", options.commands.c_str(), e.what());
-        return kBadArguments;
     } catch (const std::invalid_argument& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return kBadArguments;
     }
+    return false;
+}
+}  // namespace
+
+int check_play_options(const PlayOptions& options) {
+    CheckedArguments unused;
+    return check_arguments(options, unused) ? 0 : kBadArguments;
+}
+
+int run_play(const PlayOptions& options) {
+    return play_clip(options, [&] { return player::open_file_source(options.input); }, nullptr);
+}
+
+int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<player::Source>()>& open,
+              StopRequest* stop) {
+    const Micros process_start = process_start_time();
+    CheckedArguments args;
+    if (!check_arguments(options, args)) return kBadArguments;
+    std::vector<ScriptCommand>& script = args.script;
+    FilePtr& frame_log = args.frame_log;
+    FilePtr& audio_log = args.audio_log;
+    const player::PlayerOptions& player_options = args.player;
 
     if (!options.verbose) av_log_set_level(AV_LOG_QUIET);  // one clear line of our own instead
     const Uint32 sdl_systems = options.headless ? 0 : (SDL_INIT_VIDEO | SDL_INIT_AUDIO);
@@ -184,7 +225,7 @@ int run_play(const PlayOptions& options) {
 
     std::unique_ptr<player::Player> p;
     try {
-        p = std::make_unique<player::Player>(player::open_file_source(options.input), player_options, audio_factory);
+        p = std::make_unique<player::Player>(open(), player_options, audio_factory);
     } catch (const player::OpenError& e) {
         std::fprintf(stderr, "courtplay: cannot play %s: %s\n", e.clip().c_str(), e.reason().c_str());
         return kBadInput;
@@ -193,15 +234,16 @@ int run_play(const PlayOptions& options) {
     // Wiring first, then the pipeline starts decoding while the window is being made.
     Wakeup wakeup;
     const Uint32 wake_event = options.headless ? 0 : SDL_RegisterEvents(1);
-    if (options.headless) {
-        p->set_wake([&wakeup] { wakeup.notify(); });
-    } else {
-        p->set_wake([wake_event] {
+    std::function<void()> wake = [&wakeup] { wakeup.notify(); };
+    if (!options.headless)
+        wake = [wake_event] {
             SDL_Event e{};
             e.type = wake_event;
             SDL_PushEvent(&e);
-        });
-    }
+        };
+    p->set_wake(wake);
+    if (stop) stop->set_wake(wake);
+    struct ForgetWake { StopRequest* s; ~ForgetWake() { if (s) s->set_wake(nullptr); } } forget_wake{stop};
     std::unique_ptr<player::AudioLog> audio_sink;
     if (audio_log) {
         audio_sink = std::make_unique<player::AudioLog>(audio_log.get());
@@ -232,6 +274,7 @@ int run_play(const PlayOptions& options) {
     bool running = true;
     bool quitting = false;  // `quit` waits for the controls before it to take effect
     while (running && !p->ended()) {
+        if (stop && stop->reason()) break;
         Micros now = player::monotonic_now();
         // Script time counts from the first frame on screen (for a clip with no picture, from the start).
         Micros first = has_video ? p->stats().first_frame_at : sound_only_start;
@@ -272,7 +315,10 @@ int run_play(const PlayOptions& options) {
     audio_log.reset();
 
     int code = 0;
-    if (has_video && stats.frames_presented == 0) {
+    if (auto why = stop ? stop->reason() : std::nullopt) {
+        std::fprintf(stderr, "courtplay: %s\n", why->c_str());
+        code = kStopped;
+    } else if (has_video && stats.frames_presented == 0) {
         std::fprintf(stderr, "courtplay: cannot play %s: no picture in it could be decoded (the file is damaged)\n",
                      options.input.c_str());
         code = kBadInput;

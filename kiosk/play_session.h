@@ -2,6 +2,12 @@
 // by the keyboard or a --commands script, writing the frame log and stats it is asked for.
 #pragma once
 
+#include "player/source.h"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 namespace courtplay::kiosk {
@@ -21,5 +27,26 @@ struct PlayOptions {
 
 // Exit codes: 0 normal end, 2 bad arguments, 3 input that cannot be opened or decoded, 1 other.
 int run_play(const PlayOptions& options);
+
+// Another thread's reason to stop playback at once (the share was revoked or expired).
+class StopRequest {
+public:
+    void request(const std::string& why);
+    std::optional<std::string> reason() const;
+    void set_wake(std::function<void()> wake);  // how the playback loop is woken; set while it runs
+
+private:
+    mutable std::mutex lock_;  // guards both members
+    std::optional<std::string> reason_;
+    std::function<void()> wake_;
+};
+
+// Checks the arguments (script, segment, output files) without playing: 0, or 2 after saying
+// what is wrong. A session calls it before asking the network for anything.
+int check_play_options(const PlayOptions& options);
+// Plays the clip `open` gives (it throws player::OpenError when it cannot); run_play opens
+// options.input. Stops at once when `stop` (optional) is requested, and returns 4 then.
+int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<player::Source>()>& open,
+              StopRequest* stop);
 
 }  // namespace courtplay::kiosk

@@ -324,3 +324,116 @@ TEST_CASE("An open session ends when its share is revoked or expires") {
         CHECK(wait_for(std::chrono::seconds(1)) == 0);
     }
 }
+
+namespace {
+// A longer clip, for sessions that must be stopped while they play.
+struct SessionService : ShareService {
+    std::string long_clip_id, long_clip_path;
+    explicit SessionService(const std::string& name) : ShareService(name) {
+        long_clip_path = fixture({.path = "share-long.mp4", .width = 160, .height = 90, .seconds = 6.0});
+        RunResult add = server_cli({"clip", "add", "--data", data, long_clip_path, "--title", "CCTV, High Street"});
+        REQUIRE(add.exit_code == 0);
+        long_clip_id = trimmed(add.out);
+    }
+    // The kiosk config with the share status asked for every second.
+    std::string fast_poll_config() const {
+        return edited_config(*this, "fast-poll-" + data.filename().string(), "status_poll_s = [0-9]+", "status_poll_s = 1");
+    }
+};
+}  // namespace
+
+TEST_CASE("courtplay session plays only the granted segment of the verified clip, frame-exact") {
+    SessionService svc("session-play");
+    const std::string token = svc.share({"--segment", svc.clip_id + ":0.2-0.6"});
+    const std::string log = scratch_dir() + "/session-play.log";
+    RunResult r = run_courtplay({"session", "--config", svc.config(), "--token", token, "--clip", "1", "--headless",
+                                 "--frame-log", log});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("verified"));
+    const auto shown = read_frame_log(log);
+    REQUIRE(!shown.empty());
+    const auto reference = ffmpeg_framemd5(svc.clip_path);
+    for (const FrameLine& f : shown) {
+        INFO("media " << f.media);
+        CHECK(f.media >= 0.2 - 1e-6);
+        CHECK(f.media < 0.6 + 1e-6);
+        auto same_time = std::find_if(reference.begin(), reference.end(),
+                                      [&](const ReferenceFrame& ref) { return std::abs(ref.media - f.media) < 1e-3; });
+        REQUIRE(same_time != reference.end());
+        CHECK(same_time->md5 == f.md5);
+    }
+    CHECK(shown.front().media == Approx(0.2));
+}
+
+TEST_CASE("courtplay session refuses what the grant does not allow, and altered evidence") {
+    SessionService svc("session-refuse");
+    const std::string log = scratch_dir() + "/session-refuse.log";
+    SECTION("a clip the share does not list") {
+        RunResult r = run_courtplay({"session", "--config", svc.config(), "--token", svc.share(), "--clip",
+                                     svc.long_clip_id, "--headless"});
+        CHECK(r.exit_code == 4);
+        CHECK_THAT(r.err, Catch::Contains("has no clip"));
+    }
+    SECTION("a clip that may be cast but not viewed") {
+        RunResult made = server_cli({"share", "create", "--data", svc.data, "--party", "cps", "--case", "X", "--clips",
+                                     svc.clip_id, "--perms", "cast", "--expires", "1h"});
+        REQUIRE(made.exit_code == 0);
+        RunResult r = run_courtplay({"session", "--config", svc.config(), "--token", trimmed(made.out), "--headless"});
+        CHECK(r.exit_code == 4);
+        CHECK_THAT(r.err, Catch::Contains("does not allow"));
+    }
+    SECTION("a clip altered on the service after it was shared: refused, nothing shown") {
+        const std::string token = svc.share();
+        fs::path stored;
+        for (const auto& e : fs::directory_iterator(svc.data / "clips"))
+            if (e.path().stem() == svc.clip_id) stored = e.path();
+        REQUIRE(!stored.empty());
+        std::string bytes = read_file(stored);
+        bytes[bytes.size() / 2] ^= 0x01;
+        write_file(stored, bytes);
+        RunResult r = run_courtplay({"session", "--config", svc.config(), "--token", token, "--headless", "--frame-log", log});
+        CHECK(r.exit_code == 3);
+        CHECK_THAT(r.err, Catch::Contains("NOT the original evidence"));
+        CHECK(read_file(log).empty());
+    }
+}
+
+TEST_CASE("Revocation or expiry during playback stops playback") {
+    SessionService svc("session-stop");
+    const std::string log = scratch_dir() + "/session-stop.log";
+    SECTION("revoked while playing") {
+        RunResult made = server_cli({"share", "create", "--data", svc.data, "--party", "defence", "--case", "X",
+                                     "--clips", svc.long_clip_id, "--perms", "view", "--expires", "1h"});
+        REQUIRE(made.exit_code == 0);
+        RunResult r;
+        std::thread session([&] {
+            r = run_courtplay({"session", "--config", svc.fast_poll_config(), "--token", trimmed(made.out), "--headless",
+                               "--frame-log", log});
+        });
+        // Revoke once the clip is on screen.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (read_file(log).empty() && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        RunResult revoke = server_cli({"share", "revoke", "--data", svc.data, trimmed(made.out)});
+        session.join();
+        REQUIRE(revoke.exit_code == 0);
+        CHECK(r.exit_code == 4);
+        CHECK_THAT(r.err, Catch::Contains("withdrawn"));
+        const auto shown = read_frame_log(log);
+        REQUIRE(!shown.empty());
+        CHECK(shown.back().media < 5.0);  // a 6 s clip, revoked in its first second, polled every second
+    }
+    SECTION("expired while playing") {
+        RunResult made = server_cli({"share", "create", "--data", svc.data, "--party", "cps", "--case", "X", "--clips",
+                                     svc.long_clip_id, "--perms", "view", "--expires", "3s"});
+        REQUIRE(made.exit_code == 0);
+        RunResult r = run_courtplay({"session", "--config", svc.config(), "--token", trimmed(made.out), "--headless",
+                                     "--frame-log", log});
+        CHECK(r.exit_code == 4);
+        CHECK_THAT(r.err, Catch::Contains("expired"));
+        const auto shown = read_frame_log(log);
+        REQUIRE(!shown.empty());
+        CHECK(shown.back().media < 5.5);
+    }
+}
