@@ -123,13 +123,13 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
         if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om))
             return std::nullopt;
         if (oh > 23 || om > 59) return std::nullopt;
-        offset_s = (s[pos] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        offset_s = (s[pos] == '-' ? -1 : 1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
         pos += 6;
     } else {
         return std::nullopt;
     }
     if (pos != s.size()) return std::nullopt;
-    return days * day_s + hour * 3600 + minute * 60 + second - offset_s;
+    return days * day_s + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset_s;
 }
 
 std::optional<int64_t> parse_duration(std::string_view s) {

@@ -10,6 +10,8 @@
 namespace courtplay::auth {
 
 // "2026-12-03T17:00:00Z", "2026-12-03T17:00:00+01:00", "2026-12-03T17:00:00.250Z": Unix seconds.
+// A time without Z or an offset is refused (an expiry must not depend on a guess); a date alone
+// is midnight UTC.
 std::optional<int64_t> parse_iso8601(std::string_view text);
 // "P7D", "PT8H", "90m", "8h", "7d", "3600s": seconds. For --expires DURATION.
 std::optional<int64_t> parse_duration(std::string_view text);

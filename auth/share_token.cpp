@@ -1,9 +1,8 @@
-// Share tokens: 19 random Crockford base32 symbols and a Luhn mod 32 check symbol.
+// Share tokens: 19 random Crockford base32 symbols and a check symbol, a weighted sum over GF(32).
 //
-// Luhn mod N with N = 32 catches every single wrong symbol and every swap of two neighbours except
-// one pair: "0Z" <-> "Z0" (values 0 and 31, the mod-N analogue of Luhn's 09 <-> 90). A missed swap
-// only means the service answers "no such share", as for any other wrong code: 95 random bits are
-// the security, the check symbol only saves the clerk a round trip.
+// Luhn mod 32 was the first choice, but like Luhn mod 10 (09 <-> 90) it misses one swap of
+// neighbours ("0Z" <-> "Z0"). Weights that are distinct powers of a generator of GF(32) miss none.
+// The check symbol only saves the clerk a round trip: the 95 random bits are the security.
 #include "auth/share_token.h"
 
 #include <openssl/rand.h>
@@ -20,25 +19,28 @@ constexpr int base = 32;
 constexpr size_t random_symbols = 19;
 constexpr size_t symbols = random_symbols + 1;
 
-// Luhn mod N over values (most significant first), returning the check value to append.
-int luhn_check_value(const std::array<int, random_symbols>& values) {
-    int factor = 2, sum = 0;
-    for (size_t i = values.size(); i-- > 0;) {
-        int addend = factor * values[i];
-        sum += addend / base + addend % base;
-        factor = factor == 2 ? 1 : 2;
+// Multiplication in GF(32), the field of polynomials over GF(2) modulo x^5 + x^2 + 1.
+int gf32_mul(int a, int b) {
+    int r = 0;
+    for (; b; b >>= 1) {
+        if (b & 1) r ^= a;
+        a <<= 1;
+        if (a & 32) a ^= 0b100101;
     }
-    return (base - sum % base) % base;
+    return r;
 }
 
-bool luhn_valid(const std::array<int, symbols>& values) {
-    int factor = 1, sum = 0;
-    for (size_t i = values.size(); i-- > 0;) {
-        int addend = factor * values[i];
-        sum += addend / base + addend % base;
-        factor = factor == 2 ? 1 : 2;
+// The check value: the sum over GF(32) of alpha^(i+1) * value[i], alpha = x (2). Every weight is
+// distinct and non-zero (alpha has order 31), so any one wrong symbol and any swap of two
+// symbols, the check symbol included (its weight is 1), changes the sum.
+template <size_t N>
+int check_value(const std::array<int, N>& values) {
+    int sum = 0, weight = 1;
+    for (size_t i = 0; i < random_symbols; ++i) {
+        weight = gf32_mul(weight, 2);
+        sum ^= gf32_mul(weight, values[i]);
     }
-    return sum % base == 0;
+    return sum;
 }
 
 std::string format(const std::array<int, symbols>& values) {
@@ -80,7 +82,7 @@ std::string make_share_token() {
     }
     std::array<int, symbols> all{};
     for (size_t i = 0; i < random_symbols; ++i) all[i] = values[i];
-    all[random_symbols] = luhn_check_value(values);
+    all[random_symbols] = check_value(values);
     return format(all);
 }
 
@@ -103,7 +105,7 @@ TokenReading read_share_token(std::string_view typed) {
     if (count != symbols)
         return {std::nullopt, "A share code has " + std::to_string(symbols) + " characters; this one has " +
                                   std::to_string(count) + ". Check for a missed or extra character."};
-    if (!luhn_valid(values))
+    if (check_value(values) != values[random_symbols])
         return {std::nullopt,
                 "This code has a typing mistake: check each character against the share letter and try again."};
     return {format(values), {}};

@@ -1,0 +1,646 @@
+// The one validating loader for kiosk.toml.
+//
+// Every setting is one row of key_specs() (full dotted name, rule, required, what is expected, where
+// it goes); every table is one row of table_specs(). The loader walks the parsed file once: a known
+// key is checked by its rule and stored, anything else is reported as unknown with a suggestion.
+// Adding a setting is adding a row. All problems in the file are reported together, in file order,
+// one per line, each starting with the file's path and naming the key, so court IT can fix the file
+// from the message alone.
+#include "config/kiosk_config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace courtplay::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::uintmax_t max_file_bytes = 1 << 20;  // far above any real kiosk.toml
+constexpr size_t max_issues = 25;
+
+// ---- the options table -------------------------------------------------------------------------
+
+enum class Rule {
+    Text,          // any string
+    Name,          // a non-empty string
+    KioskId,       // 1-64 of A-Z a-z 0-9 . _ -
+    ServiceUrl,    // https://host[:port], nothing after it
+    SpkiPin,       // empty or sha256//BASE64(32 bytes), several joined by ';'
+    ReadableFile,  // a path to an existing, readable file
+    Folder,        // a path to a folder (created by the kiosk when missing)
+    Seconds,       // a whole number in [min, max]
+};
+
+// A checked value, ready to store.
+struct Value {
+    std::string text;
+    fs::path path;
+    int64_t number = 0;
+};
+
+struct KeySpec {
+    std::string key;         // full dotted name: "service.timeout_s"
+    Rule rule;
+    bool required;           // when its table is present
+    std::string expected;    // "a whole number of seconds from 1 to 300": ends "must be ..." / "expected ..."
+    std::function<void(KioskConfig&, Value&&)> store;
+    int64_t min = 0, max = 0;  // Rule::Seconds only
+};
+
+struct TableSpec {
+    std::string name;  // "trust.cps"
+    bool required;
+};
+
+// Parties whose grant issuers a kiosk can trust.
+constexpr std::string_view parties[] = {"cps", "defence"};
+
+std::string seconds_expected(int64_t min, int64_t max) {
+    return "a whole number of seconds from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+KeySpec seconds_spec(std::string key, int64_t min, int64_t max,
+                     std::function<void(KioskConfig&, Value&&)> store) {
+    return {std::move(key), Rule::Seconds, false, seconds_expected(min, max), std::move(store), min, max};
+}
+
+const std::vector<KeySpec>& key_specs() {
+    static const std::vector<KeySpec> specs = [] {
+        std::vector<KeySpec> s = {
+            {"kiosk.id", Rule::KioskId, true,
+             "1 to 64 characters from A-Z, a-z, 0-9, '.', '_' and '-', e.g. \"kiosk-1\"",
+             [](KioskConfig& c, Value&& v) { c.kiosk_id = std::move(v.text); }},
+            {"kiosk.court", Rule::Text, false, "the court's name as a string in quotes",
+             [](KioskConfig& c, Value&& v) { c.court = std::move(v.text); }},
+            {"kiosk.room", Rule::Text, false, "the room's name as a string in quotes",
+             [](KioskConfig& c, Value&& v) { c.room = std::move(v.text); }},
+            {"kiosk.state_dir", Rule::Folder, true,
+             "the path of the kiosk's own folder (cache, journal, keys), e.g. \"/var/lib/courtplay/kiosk\"",
+             [](KioskConfig& c, Value&& v) { c.state_dir = std::move(v.path); }},
+            {"service.url", Rule::ServiceUrl, true,
+             "the share service's address as https://HOST or https://HOST:PORT, with no path, "
+             "e.g. \"https://shares.example.org:8443\"",
+             [](KioskConfig& c, Value&& v) { c.service.url = std::move(v.text); }},
+            {"service.ca_file", Rule::ReadableFile, true,
+             "the path of a readable PEM file holding the certificate authority the service's "
+             "certificate chains to",
+             [](KioskConfig& c, Value&& v) { c.service.ca_file = std::move(v.path); }},
+            {"service.spki_pin", Rule::SpkiPin, false,
+             "empty or \"sha256//\" followed by the base64 SHA-256 of the service's public key "
+             "(44 characters ending in '='), several joined by ';'",
+             [](KioskConfig& c, Value&& v) { c.service.spki_pin = std::move(v.text); }},
+            seconds_spec("service.timeout_s", 1, 300,
+                         [](KioskConfig& c, Value&& v) { c.service.timeout_s = int(v.number); }),
+            seconds_spec("service.status_poll_s", 1, 3600,
+                         [](KioskConfig& c, Value&& v) { c.service.status_poll_s = int(v.number); }),
+            seconds_spec("trust.clock_skew_s", 0, 3600,
+                         [](KioskConfig& c, Value&& v) { c.clock_skew_s = int(v.number); }),
+        };
+        for (std::string_view p : parties) {
+            std::string party(p);
+            s.push_back({"trust." + party + ".issuer", Rule::Name, true,
+                         "the " + party + " issuer's name as a non-empty string, equal to the `iss` "
+                         "of its grants",
+                         [party](KioskConfig& c, Value&& v) { c.issuers[party].issuer = std::move(v.text); }});
+            s.push_back({"trust." + party + ".key", Rule::ReadableFile, true,
+                         "the path of a readable file holding the " + party + " issuer's public key (JWK)",
+                         [party](KioskConfig& c, Value&& v) { c.issuers[party].key = std::move(v.path); }});
+        }
+        return s;
+    }();
+    return specs;
+}
+
+const std::vector<TableSpec>& table_specs() {
+    static const std::vector<TableSpec> tables = [] {
+        // [trust] itself is optional: check_missing() asks for at least one party table instead.
+        std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}};
+        for (std::string_view p : parties) t.push_back({"trust." + std::string(p), false});
+        return t;
+    }();
+    return tables;
+}
+
+const KeySpec* find_key(std::string_view key) {
+    for (const auto& s : key_specs())
+        if (s.key == key) return &s;
+    return nullptr;
+}
+
+const TableSpec* find_table(std::string_view name) {
+    for (const auto& t : table_specs())
+        if (t.name == name) return &t;
+    return nullptr;
+}
+
+// ---- words for messages ------------------------------------------------------------------------
+
+std::string in_quotes(std::string_view s) {
+    constexpr size_t max_shown = 80;
+    std::string out = "\"";
+    size_t shown = 0;
+    for (unsigned char ch : s) {
+        if (++shown > max_shown) {
+            out += "...";
+            break;
+        }
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += char(ch);
+        } else if (ch < 0x20 || ch == 0x7f) {
+            static const char digits[] = "0123456789abcdef";
+            out += "\\x";
+            out += digits[ch >> 4];
+            out += digits[ch & 15];
+        } else {
+            out += char(ch);
+        }
+    }
+    return out + "\"";
+}
+
+std::string type_words(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::string: return n.as_string()->get().empty() ? "an empty string" : "a string";
+        case toml::node_type::integer: return "a whole number";
+        case toml::node_type::floating_point: return "a decimal number";
+        case toml::node_type::boolean: return "true or false";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date and time";
+        case toml::node_type::array: return "a list";
+        case toml::node_type::table: return "a table";
+        default: return "an unexpected value";
+    }
+}
+
+// `found "abc" (a string)`, with the reason when the type is right but the content is not.
+std::string found(const toml::node& n, std::string_view reason = {}) {
+    if (n.is_table()) return "found a table";
+    std::string shown;
+    if (auto s = n.as_string()) {
+        shown = in_quotes(s->get());
+    } else {
+        std::ostringstream os;
+        n.visit([&](const auto& v) { os << v; });
+        shown = os.str();
+        if (shown.size() > 80) shown = shown.substr(0, 80) + "...";
+    }
+    return "found " + shown + " (" + (reason.empty() ? type_words(n) : std::string(reason)) + ")";
+}
+
+bool is_id_char(unsigned char ch) {
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+           ch == '_' || ch == '-';
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out)
+        if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
+    return out;
+}
+
+// Edit distance with adjacent swaps counting as one edit ("ulr" is one edit from "url").
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i)
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    return d[a.size()][b.size()];
+}
+
+std::string_view leaf(std::string_view dotted) {
+    auto dot = dotted.rfind('.');
+    return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
+}
+
+std::string_view parent(std::string_view dotted) {
+    auto dot = dotted.rfind('.');
+    return dot == std::string_view::npos ? std::string_view{} : dotted.substr(0, dot);
+}
+
+// "did you mean `service.url`?" for a known key or table near the unknown one, else "".
+std::string suggestion(std::string_view unknown) {
+    struct Candidate {
+        std::string name, shown;
+    };
+    std::vector<Candidate> candidates;
+    for (const auto& s : key_specs()) candidates.push_back({s.key, "`" + s.key + "`"});
+    for (const auto& t : table_specs()) candidates.push_back({t.name, "`[" + t.name + "]`"});
+
+    const std::string u = lower(unknown);
+    const Candidate* best = nullptr;
+    size_t best_distance = 3;
+    for (const auto& c : candidates) {
+        size_t d = edit_distance(u, lower(c.name));
+        if (d < best_distance) best = &c, best_distance = d;
+    }
+    if (!best) {  // the same key under another table: `kiosk.url` for `service.url`
+        for (const auto& c : candidates)
+            if (lower(leaf(c.name)) == lower(leaf(unknown))) {
+                best = &c;
+                break;
+            }
+    }
+    if (!best) {  // a longer or shorter spelling in the same table: `service.timeout_seconds`
+        const std::string l = lower(leaf(unknown));
+        for (const auto& c : candidates) {
+            const std::string known = lower(leaf(c.name));
+            const std::string& shorter = l.size() < known.size() ? l : known;
+            const std::string& longer = l.size() < known.size() ? known : l;
+            if (parent(c.name) == parent(unknown) && shorter.size() >= 4 && longer.starts_with(shorter)) {
+                best = &c;
+                break;
+            }
+        }
+    }
+    return best ? "did you mean " + best->shown + "?" : "";
+}
+
+// What a known table holds: "`[service]` takes url, ca_file, ...".
+std::string table_contents(std::string_view table) {
+    std::string keys;
+    for (const auto& s : key_specs())
+        if (parent(s.key) == table) keys += (keys.empty() ? "" : ", ") + std::string(leaf(s.key));
+    for (const auto& t : table_specs())
+        if (parent(t.name) == table) keys += (keys.empty() ? "[" : ", [") + t.name + "]";
+    return keys;
+}
+
+// ---- the loader --------------------------------------------------------------------------------
+
+class Loader {
+public:
+    explicit Loader(fs::path file) : file_(std::move(file)), folder_(file_.parent_path()) {}
+
+    KioskConfig load(const toml::table& root) {
+        KioskConfig config;
+        config.file = file_;
+        walk(root, "", config);
+        check_missing();
+        if (!issues_.empty()) throw ConfigError(report());
+        return config;
+    }
+
+private:
+    static constexpr uint32_t unknown_line = std::numeric_limits<uint32_t>::max();
+
+    struct Issue {
+        uint32_t line;
+        std::string text;
+    };
+
+    void add(uint32_t line, std::string text) { issues_.push_back({line, file_.string() + ": " + std::move(text)}); }
+    void add(const toml::node& n, std::string text) { add(n.source().begin.line, std::move(text)); }
+
+    std::string report() {
+        std::stable_sort(issues_.begin(), issues_.end(), [](const Issue& a, const Issue& b) { return a.line < b.line; });
+        std::string out;
+        for (size_t i = 0; i < issues_.size() && i < max_issues; ++i) out += (i ? "\n" : "") + issues_[i].text;
+        if (issues_.size() > max_issues)
+            out += "\n" + file_.string() + ": ... and " + std::to_string(issues_.size() - max_issues) + " more problems";
+        return out;
+    }
+
+    void walk(const toml::table& table, const std::string& prefix, KioskConfig& config) {
+        for (auto&& [k, node] : table) {
+            const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+            if (k.str().find('.') != std::string_view::npos) {
+                // "service.url" = ... in quotes is one key with a dot in its name, not url in [service].
+                add(node, "key `" + key + "`: a quoted name holding '.' is one key, not a table and a key; "
+                          "write it without quotes");
+                continue;
+            }
+            seen_.insert(key);
+            if (node.is_table()) tables_.insert(key);
+            if (const KeySpec* spec = find_key(key)) {
+                if (auto v = check(*spec, node)) spec->store(config, std::move(*v));
+            } else if (find_table(key)) {
+                if (auto sub = node.as_table())
+                    walk(*sub, key, config);
+                else
+                    add(node, "key `" + key + "`: must be a table, written [" + key + "] on a line of its own, " +
+                                  found(node));
+            } else {
+                unknown(key, node);
+            }
+        }
+    }
+
+    void unknown(const std::string& key, const toml::node& node) {
+        const bool is_table = node.is_table();
+        std::string text = is_table ? "unknown table `[" + key + "]`" : "unknown key `" + key + "`";
+        const std::string hint = suggestion(key);
+        const std::string_view table = parent(key);
+        if (!hint.empty()) {
+            text += ": " + hint;
+        } else if (is_table && table == "trust") {
+            text += ": only ";
+            std::string list;
+            for (std::string_view p : parties) list += (list.empty() ? "`[trust." : " and `[trust.") + std::string(p) + "]`";
+            text += list + " are allowed";
+        } else if (table.empty()) {
+            std::string tops;
+            for (const auto& t : table_specs())
+                if (parent(t.name).empty()) tops += (tops.empty() ? "`[" : ", `[") + t.name + "]`";
+            text += is_table ? ": courtplay reads only " + tops
+                             : ": settings belong in one of the tables " + tops;
+        } else if (find_table(table)) {
+            text += ": `[" + std::string(table) + "]` takes " + table_contents(table);
+        } else {
+            text += ": courtplay has no such setting";
+        }
+        add(node, std::move(text));
+    }
+
+    void check_missing() {
+        for (const auto& t : table_specs()) {
+            if (!t.required || seen_.count(t.name)) continue;  // present (as a table or, wrongly, not)
+            std::string needs;
+            for (const auto& s : key_specs())
+                if (parent(s.key) == t.name && s.required) needs += (needs.empty() ? "`" : "`, `") + s.key;
+            add(unknown_line, "table `[" + t.name + "]` is missing" +
+                                  (needs.empty() ? std::string() : ": it must hold " + needs + "`"));
+        }
+        // A key is missing only from a table that is there: a missing table is reported once, above.
+        for (const auto& s : key_specs())
+            if (s.required && tables_.count(std::string(parent(s.key))) && !seen_.count(s.key))
+                add(unknown_line, "key `" + s.key + "` is missing: expected " + s.expected);
+
+        bool any_party = false;
+        std::string both;
+        for (std::string_view p : parties) {
+            any_party = any_party || seen_.count("trust." + std::string(p));
+            both += (both.empty() ? "`[trust." : " or `[trust.") + std::string(p) + "]`";
+        }
+        if (!any_party)
+            add(unknown_line, "table " + both + " is missing: at least one party's grant issuer must be "
+                              "trusted, each with `issuer` and `key`");
+    }
+
+    std::optional<Value> check(const KeySpec& spec, const toml::node& node) {
+        auto wrong = [&](std::string_view reason = {}) -> std::optional<Value> {
+            add(node, "key `" + spec.key + "`: must be " + spec.expected + ", " + found(node, reason));
+            return std::nullopt;
+        };
+        if (spec.rule == Rule::Seconds) {
+            if (auto i = node.as_integer()) {
+                if (i->get() < spec.min || i->get() > spec.max)
+                    return wrong(i->get() < spec.min ? "too small" : "too large");
+                return Value{{}, {}, i->get()};
+            }
+            if (auto s = node.as_string(); s && !s->get().empty() &&
+                                          s->get().find_first_not_of("0123456789") == std::string::npos)
+                return wrong("a string: write the number without quotes");
+            return wrong();
+        }
+
+        auto s = node.as_string();
+        if (!s) return wrong();
+        const std::string& text = s->get();
+        switch (spec.rule) {
+            case Rule::Text: return Value{text};
+            case Rule::Name:
+                if (text.empty()) return wrong();
+                return Value{text};
+            case Rule::KioskId: {
+                if (text.empty()) return wrong();
+                if (text.size() > 64) return wrong(std::to_string(text.size()) + " characters");
+                for (unsigned char ch : text)
+                    if (!is_id_char(ch))
+                        return wrong(ch >= 0x20 && ch < 0x7f ? std::string("'") + char(ch) + "' is not allowed"
+                                                             : "has a character that is not allowed");
+                return Value{text};
+            }
+            case Rule::ServiceUrl: {
+                std::string url = text, reason;
+                if (!check_service_url(url, reason)) return wrong(reason);
+                return Value{url};
+            }
+            case Rule::SpkiPin: {
+                std::string reason;
+                if (!check_pins(text, reason)) return wrong(reason);
+                return Value{text};
+            }
+            case Rule::ReadableFile: {
+                if (text.empty()) return wrong();
+                fs::path path = resolve(text);
+                std::string reason;
+                if (!readable_file(path, reason)) return wrong(shown_path(text, path) + reason);
+                return Value{{}, path};
+            }
+            case Rule::Folder: {
+                if (text.empty()) return wrong();
+                fs::path path = resolve(text);
+                std::error_code ec;
+                auto st = fs::status(path, ec);
+                if (fs::exists(st) && !fs::is_directory(st))
+                    return wrong(shown_path(text, path) + "exists and is not a folder");
+                return Value{{}, path};
+            }
+            case Rule::Seconds: break;
+        }
+        return wrong();
+    }
+
+    fs::path resolve(const std::string& text) const {
+        fs::path p(text);
+        return (p.is_absolute() ? p : folder_ / p).lexically_normal();
+    }
+
+    // For a relative path, say where it was looked for: "ca/ca.pem is /etc/courtplay/ca/ca.pem, which ".
+    static std::string shown_path(const std::string& text, const fs::path& resolved) {
+        if (fs::path(text).is_absolute()) return "which ";
+        return "which is " + resolved.string() + ", which ";
+    }
+
+    static bool readable_file(const fs::path& path, std::string& reason) {
+        std::error_code ec;
+        auto st = fs::status(path, ec);
+        if (!fs::exists(st)) {
+            reason = ec && ec != std::errc::no_such_file_or_directory ? "cannot be checked: " + ec.message()
+                                                                       : "does not exist";
+            return false;
+        }
+        if (fs::is_directory(st)) {
+            reason = "is a folder, not a file";
+            return false;
+        }
+        if (!fs::is_regular_file(st)) {
+            reason = "is not a regular file";
+            return false;
+        }
+        std::ifstream in(path, std::ios::binary);
+        if (!in) {
+            reason = std::string("cannot be read: ") + std::strerror(errno);
+            return false;
+        }
+        return true;
+    }
+
+    // https://host[:port] with an optional trailing '/', which is removed.
+    static bool check_service_url(std::string& url, std::string& reason) {
+        constexpr std::string_view scheme = "https://";
+        if (lower(url.substr(0, scheme.size())) != scheme) {
+            reason = lower(url.substr(0, 7)) == "http://" ? "plain http is not allowed: use https://"
+                                                         : "does not start with https://";
+            return false;
+        }
+        std::string rest = url.substr(scheme.size());
+        if (!rest.empty() && rest.back() == '/') rest.pop_back();
+        if (auto cut = rest.find_first_of("/?#"); cut != std::string::npos) {
+            reason = "remove " + in_quotes(rest.substr(cut)) + ": the address must have no path, query or fragment";
+            return false;
+        }
+        if (rest.find('@') != std::string::npos) {
+            reason = "the address must not hold a user name or password";
+            return false;
+        }
+        std::string host = rest, port;
+        if (!host.empty() && host.front() == '[') {  // [IPv6]
+            auto close = host.find(']');
+            if (close == std::string::npos) {
+                reason = "'[' without a closing ']'";
+                return false;
+            }
+            port = host.substr(close + 1);
+            host = host.substr(0, close + 1);
+            if (host.size() == 2 || host.find_first_not_of("0123456789abcdefABCDEF:.", 1) != host.size() - 1) {
+                reason = "not an IPv6 address between '[' and ']'";
+                return false;
+            }
+            if (!port.empty() && port.front() != ':') {
+                reason = "unexpected text after ']'";
+                return false;
+            }
+            if (!port.empty()) port.erase(0, 1);
+        } else if (auto colon = host.find(':'); colon != std::string::npos) {
+            port = host.substr(colon + 1);
+            host.erase(colon);
+            if (port.empty()) {
+                reason = "no port number after ':'";
+                return false;
+            }
+        }
+        if (host.empty()) {
+            reason = "no host name";
+            return false;
+        }
+        if (host.front() != '[' && host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                          "0123456789.-") != std::string::npos) {
+            reason = "the host name may hold only letters, digits, '.' and '-'";
+            return false;
+        }
+        if (!port.empty()) {
+            if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+                std::stoi(port) < 1 || std::stoi(port) > 65535) {
+                reason = "the port must be a number from 1 to 65535";
+                return false;
+            }
+        }
+        url = "https://" + lower(host) + (port.empty() ? "" : ":" + port);
+        return true;
+    }
+
+    // Standard base64 of 32 bytes: 43 symbols, the last with its two low bits clear, then '='.
+    static bool is_sha256_base64(std::string_view b64) {
+        static constexpr std::string_view alphabet =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        if (b64.size() != 44 || b64[43] != '=') return false;
+        for (size_t i = 0; i < 43; ++i)
+            if (alphabet.find(b64[i]) == std::string_view::npos) return false;
+        return alphabet.find(b64[42]) % 4 == 0;
+    }
+
+    static bool check_pins(std::string_view text, std::string& reason) {
+        if (text.empty()) return true;
+        constexpr std::string_view prefix = "sha256//";
+        size_t n = 0;
+        while (true) {
+            ++n;
+            auto end = text.find(';');
+            std::string_view pin = text.substr(0, end);
+            const std::string which = "pin " + std::to_string(n) + " ";
+            if (pin.substr(0, prefix.size()) != prefix) {
+                reason = which + "does not start with \"sha256//\"";
+                return false;
+            }
+            if (!is_sha256_base64(pin.substr(prefix.size()))) {
+                reason = which + "is not the base64 of 32 bytes after \"sha256//\"";
+                return false;
+            }
+            if (end == std::string_view::npos) return true;
+            text.remove_prefix(end + 1);
+        }
+    }
+
+    fs::path file_, folder_;
+    std::vector<Issue> issues_;
+    std::set<std::string> seen_;    // every dotted key in the file, tables included
+    std::set<std::string> tables_;  // those that are tables
+};
+
+std::string read_whole_file(const fs::path& file) {
+    const std::string where = file.string() + ": ";
+    std::error_code ec;
+    auto st = fs::status(file, ec);
+    if (!fs::exists(st)) {
+        if (ec && ec != std::errc::no_such_file_or_directory)
+            throw ConfigError(where + "cannot read the configuration file: " + ec.message());
+        throw ConfigError(where + "the configuration file does not exist");
+    }
+    if (fs::is_directory(st)) throw ConfigError(where + "is a folder, not a configuration file");
+    if (!fs::is_regular_file(st)) throw ConfigError(where + "is not a regular file, so not a configuration file");
+    if (auto size = fs::file_size(file, ec); !ec && size > max_file_bytes)
+        throw ConfigError(where + "is " + std::to_string(size) + " bytes, more than a configuration file can be (1 MiB)");
+
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw ConfigError(where + "cannot read the configuration file: " + std::strerror(errno));
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (in.bad()) throw ConfigError(where + "cannot read the configuration file: " + std::strerror(errno));
+    return std::move(content).str();
+}
+
+}  // namespace
+
+KioskConfig load_kiosk_config(const std::filesystem::path& given) {
+    if (given.empty()) throw ConfigError("no configuration file given");
+    std::error_code ec;
+    fs::path file = fs::absolute(given, ec);
+    if (ec) file = given;
+
+    const std::string content = read_whole_file(file);
+    toml::table root;
+    try {
+        root = toml::parse(content, file.string());
+    } catch (const toml::parse_error& e) {
+        const auto& at = e.source().begin;
+        throw ConfigError(file.string() + ": line " + std::to_string(at.line) + ", column " +
+                          std::to_string(at.column) + ": not valid TOML: " + std::string(e.description()));
+    }
+    return Loader(file).load(root);
+}
+
+}  // namespace courtplay::config
