@@ -1,0 +1,114 @@
+// `courtplay-server init`: a new data folder with everything a demo or a test needs.
+#include "auth/keys.h"
+#include "server/certs.h"
+#include "server/commands.h"
+#include "server/data_folder.h"
+#include "server/grants.h"
+#include "server/store.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace courtplay::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kCaDays = 3650;
+constexpr int kServerCertDays = 825;  // the longest a public TLS certificate may be; tools expect no more
+
+std::string toml_string(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+void make_private_dir(const fs::path& dir) {
+    fs::create_directories(dir);
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+}
+
+std::string kiosk_toml(const DataFolder& d, const std::string& url) {
+    std::string t;
+    t += "# courtplay kiosk configuration, written by `courtplay-server init`\n";
+    t += "[kiosk]\n";
+    t += "id = \"kiosk-1\"\n";
+    t += "court = \"Reference Crown Court\"\n";
+    t += "room = \"Court 1\"\n";
+    t += "state_dir = " + toml_string(d.kiosk_state().string()) + "\n\n";
+    t += "[service]\n";
+    t += "url = " + toml_string(url) + "\n";
+    t += "ca_file = " + toml_string(d.ca_cert().string()) + "\n";
+    t += "timeout_s = 15\n";
+    t += "status_poll_s = 10\n\n";
+    t += "[trust]\n";
+    t += "clock_skew_s = 120\n";
+    for (auth::Party p : {auth::Party::cps, auth::Party::defence}) {
+        t += std::string("\n[trust.") + auth::party_name(p) + "]\n";
+        t += "issuer = " + toml_string(issuer_url(url, p)) + "\n";
+        t += "key = " + toml_string(d.issuer_jwk(p).string()) + "\n";
+    }
+    return t;
+}
+
+void make_everything(const DataFolder& d, const InitOptions& o, const ListenAddress& listen) {
+    make_private_dir(d.root);
+    for (const fs::path& sub : {d.root / "ca", d.root / "tls", d.root / "issuers", d.clips(), d.kiosk_state()}) {
+        make_private_dir(sub);
+    }
+    make_ca(d.ca_cert(), d.ca_key(), kCaDays);
+    const int64_t now = unix_now();
+    issue_server_cert(d.root, o.hostname, now - 3600, now + int64_t{kServerCertDays} * 86400, d.tls_cert(),
+                      d.tls_key());
+    for (auth::Party p : {auth::Party::cps, auth::Party::defence}) {
+        const auth::SigningKey key = auth::SigningKey::generate();
+        key.save_pem(d.issuer_key(p));
+        key.public_key().save_jwk(d.issuer_jwk(p));
+    }
+    const std::string url = https_url(o.hostname, listen.port);
+    Store store = Store::create(d.database());
+    store.set_setting("hostname", o.hostname);
+    store.set_setting("listen", listen_text(listen));
+    store.set_setting("url", url);
+    store.set_setting("created_at", std::to_string(now));
+    auth::write_file_atomic(d.kiosk_config(), kiosk_toml(d, url), 0644);
+}
+
+}  // namespace
+
+void run_init(const InitOptions& o) {
+    const DataFolder d(o.data);
+    const auto listen = parse_listen(o.listen);
+    if (!listen || listen->port == 0) {
+        throw std::runtime_error("--listen `" + o.listen + "` is not HOST:PORT with a port from 1 to 65535 (for example "
+                                 "127.0.0.1:8443)");
+    }
+    if (!is_valid_hostname(o.hostname)) {
+        throw std::runtime_error("--hostname `" + o.hostname +
+                                 "` is not a host name or IP address: give the name kiosks will use to reach the service");
+    }
+    std::error_code ec;
+    if (fs::exists(d.root, ec) && !(fs::is_directory(d.root, ec) && fs::is_empty(d.root, ec))) {
+        throw std::runtime_error(d.root.string() +
+                                 " already exists: init never writes over a data folder (its keys and shares would "
+                                 "be lost). Give a new folder, or remove this one if you mean to start again");
+    }
+    try {
+        make_everything(d, o, *listen);
+    } catch (...) {
+        // The folder was new or empty: leave it as it was rather than half made.
+        for (const auto& entry : fs::directory_iterator(d.root, ec)) fs::remove_all(entry.path(), ec);
+        throw;
+    }
+    std::printf("courtplay-server: made the data folder %s\n", d.root.string().c_str());
+    std::printf("  service     https://%s (listens on %s)\n", https_url(o.hostname, listen->port).substr(8).c_str(),
+                listen_text(*listen).c_str());
+    std::printf("  CA          %s (kiosks trust this)\n", d.ca_cert().string().c_str());
+    std::printf("  kiosk       %s\n", d.kiosk_config().string().c_str());
+    std::printf("next: courtplay-server clip add --data %s FILE --title TEXT\n", d.root.string().c_str());
+}
+
+}  // namespace courtplay::server
