@@ -63,6 +63,16 @@ json segment_json(const std::optional<Segment>& s) {
     return {{"in_ms", s->in_ms}, {"out_ms", s->out_ms}};
 }
 
+// The same shape in the signed claims and in `courtplay redeem`'s output.
+json clips_json(const std::vector<GrantClip>& clips) {
+    json out = json::array();
+    for (const GrantClip& c : clips)
+        out.push_back({{"id", c.id}, {"title", c.title}, {"sha256", c.sha256}, {"bytes", c.bytes},
+                       {"duration_ms", c.duration_ms}, {"recorded_at", c.recorded_at}, {"device", c.device},
+                       {"url", c.url}, {"segment", segment_json(c.segment)}, {"perms", perms_json(c.perms)}});
+    return out;
+}
+
 // Reads claims strictly: a claim of the wrong type is an error naming it, never a default.
 struct ClaimReader {
     const json& obj;
@@ -141,15 +151,10 @@ Refusal refused(std::string code, std::string message) { return Refusal{std::mov
 }  // namespace
 
 json grant_to_claims(const Grant& g) {
-    json clips = json::array();
-    for (const GrantClip& c : g.clips)
-        clips.push_back({{"id", c.id}, {"title", c.title}, {"sha256", c.sha256}, {"bytes", c.bytes},
-                         {"duration_ms", c.duration_ms}, {"recorded_at", c.recorded_at}, {"device", c.device},
-                         {"url", c.url}, {"segment", segment_json(c.segment)}, {"perms", perms_json(c.perms)}});
     json claims = {{"jti", g.grant_id},      {"iss", g.issuer},         {"party", party_name(g.party)},
                    {"share_id", g.share_id}, {"case", g.case_ref},      {"iat", g.issued_at},
                    {"nbf", g.not_before},    {"exp", g.expires_at},     {"reshare", g.reshare},
-                   {"watermark", g.watermark}, {"clips", std::move(clips)}};
+                   {"watermark", g.watermark}, {"clips", clips_json(g.clips)}};
     if (g.kiosk) claims["kiosk"] = *g.kiosk;
     if (g.court) claims["court"] = *g.court;
     return claims;
@@ -187,11 +192,6 @@ Grant grant_from_claims(const json& claims) {
 }
 
 json grant_summary(const Grant& g) {
-    json clips = json::array();
-    for (const GrantClip& c : g.clips)
-        clips.push_back({{"id", c.id}, {"title", c.title}, {"sha256", c.sha256}, {"bytes", c.bytes},
-                         {"duration_ms", c.duration_ms}, {"recorded_at", c.recorded_at}, {"device", c.device},
-                         {"url", c.url}, {"perms", perms_json(c.perms)}, {"segment", segment_json(c.segment)}});
     return {{"party", party_name(g.party)},
             {"issuer", g.issuer},
             {"share_id", g.share_id},
@@ -205,7 +205,7 @@ json grant_summary(const Grant& g) {
             {"expires_at_unix", g.expires_at},
             {"reshare", g.reshare},
             {"watermark", g.watermark},
-            {"clips", std::move(clips)}};
+            {"clips", clips_json(g.clips)}};
 }
 
 std::optional<Refusal> check_grant_now(const Grant& g, const GrantCheck& check) {

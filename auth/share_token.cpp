@@ -15,7 +15,6 @@ namespace courtplay::auth {
 namespace {
 
 constexpr std::string_view alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-constexpr int base = 32;
 constexpr size_t random_symbols = 19;
 constexpr size_t symbols = random_symbols + 1;
 

@@ -6,6 +6,7 @@
 #include "auth/share_token.h"
 #include "server/data_folder.h"
 #include "server/grants.h"
+#include "server/http_parse.h"
 #include "server/rate_limit.h"
 #include "server/store.h"
 
@@ -36,40 +37,6 @@ void send_json(httplib::Response& res, int status, const json& body) {
 
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message) {
     send_json(res, status, {{"error", code}, {"message", message}});
-}
-
-std::optional<std::string> bearer_token(const httplib::Request& req) {
-    const std::string header = req.get_header_value("Authorization");
-    static constexpr std::string_view prefix = "Bearer ";
-    if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
-    return header.substr(prefix.size());
-}
-
-// A single "bytes=A-B", "bytes=A-" or "bytes=-N"; nullopt for anything else.
-struct ByteRange {
-    std::optional<int64_t> first, last;
-};
-std::optional<ByteRange> single_range(const std::string& header) {
-    static constexpr std::string_view prefix = "bytes=";
-    if (header.compare(0, prefix.size(), prefix) != 0 || header.find(',') != std::string::npos) return std::nullopt;
-    const std::string spec = header.substr(prefix.size());
-    const size_t dash = spec.find('-');
-    if (dash == std::string::npos) return std::nullopt;
-    const auto number = [](const std::string& s) -> std::optional<int64_t> {
-        if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-        return std::stoll(s);
-    };
-    ByteRange r{number(spec.substr(0, dash)), number(spec.substr(dash + 1))};
-    if (!r.first && !r.last) return std::nullopt;
-    if (dash + 1 < spec.size() && !r.last) return std::nullopt;
-    if (dash > 0 && !r.first) return std::nullopt;
-    return r;
-}
-
-bool satisfiable(const ByteRange& r, int64_t size) {
-    if (!r.first) return *r.last > 0 && size > 0;  // suffix: the last N bytes
-    if (r.last && *r.last < *r.first) return false;
-    return *r.first < size;
 }
 
 const char* content_type_for(const fs::path& file) {
@@ -279,7 +246,7 @@ void Service::Impl::redeem(const httplib::Request& req, httplib::Response& res) 
 }
 
 std::optional<AccessRecord> Service::Impl::authorise(const httplib::Request& req, httplib::Response& res) {
-    const auto token = bearer_token(req);
+    const auto token = bearer_token(req.get_header_value("Authorization"));
     std::optional<AccessRecord> access;
     if (token) access = store.find_access(sha256_hex(*token));
     if (!access) {
@@ -361,17 +328,17 @@ void Service::Impl::clip(const httplib::Request& req, httplib::Response& res) {
     int64_t first = 0, count = size;
     if (req.has_header("Range")) {
         if (auto range = single_range(req.get_header_value("Range"))) {
-            if (!satisfiable(*range, size)) {
+            const auto span = served_span(*range, size);
+            if (!span) {
                 res.status = 416;
                 res.set_header("Content-Range", "bytes */" + std::to_string(size));
                 return;
             }
-            first = range->first ? *range->first : std::max<int64_t>(0, size - *range->last);
-            const int64_t last = range->first && range->last ? std::min(*range->last, size - 1) : size - 1;
-            count = last - first + 1;
+            first = span->first;
+            count = span->last - span->first + 1;
             res.status = 206;
-            res.set_header("Content-Range",
-                           "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(size));
+            res.set_header("Content-Range", "bytes " + std::to_string(span->first) + "-" +
+                                                std::to_string(span->last) + "/" + std::to_string(size));
         }
     }
     // The provider is asked for the bytes a block at a time as they are sent: a large clip is

@@ -619,7 +619,7 @@ TEST_CASE("server: an expired share is refused at redeem and status and clip fet
     const std::string data = init_data();
     const std::string clip = add_clip(data);
     const auto made = cli({"share", "create", "--data", data, "--party", "cps", "--case", "URN", "--clips", clip,
-                           "--perms", "view", "--expires", "2s"});
+                           "--perms", "view", "--expires", "6s"});  // long enough to start a loaded server
     REQUIRE(made.exit_code == 0);
     const std::string token = trimmed(made.out), share_id = announced_share_id(made);
     Serve serve(data);
@@ -627,7 +627,7 @@ TEST_CASE("server: an expired share is refused at redeem and status and clip fet
     REQUIRE(r);
     REQUIRE(r->status == 200);
     const std::string access = json::parse(r->body)["access_token"];
-    std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(6100));
 
     auto again = redeem(data, serve.port, token);
     CHECK(again->status == 410);
