@@ -134,6 +134,8 @@ void Demuxer::stop() {
         stopping_ = true;
     }
     abort_io_ = true;
+    // libavformat checks abort_io_ only between reads; a read waiting on the network is released here.
+    source_->interrupt();
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
 }

@@ -20,6 +20,10 @@ public:
     virtual int64_t size() const = 0;
     // A name a person recognises (the file path or the clip title), used in messages.
     virtual std::string name() const = 0;
+    // From any thread: unblocks a read in progress; later reads return AVERROR_EXIT. A source whose
+    // reads can wait (on the network) must honour it, so that stopping never hangs; local ones
+    // never wait and need not.
+    virtual void interrupt() {}
 };
 
 // Opens a local file. Throws OpenError with a readable reason when it cannot be opened.

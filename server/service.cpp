@@ -279,6 +279,14 @@ void Service::Impl::status(const httplib::Request& req, httplib::Response& res) 
 
 void Service::Impl::clip(const httplib::Request& req, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
+    // Cleared first, so that httplib never cuts a refusal's JSON to the requested range either.
+    // httplib 0.11 answers Range itself, but gets a range reaching past the end wrong (a
+    // Content-Length it cannot send) and the totals of multipart answers too. So ranges are
+    // answered here, and httplib's parsed copy is cleared (the Request is httplib's own non-const
+    // object, handed to handlers as const). Several ranges, or one that cannot be parsed, are
+    // ignored as RFC 9110 allows: the whole clip, 200.
+    auto& httplib_ranges = const_cast<httplib::Request&>(req).ranges;
+    httplib_ranges.clear();
     const std::string clip_id = req.matches[1];
     auto access = authorise(req, res);
     if (!access) return;
@@ -318,13 +326,6 @@ void Service::Impl::clip(const httplib::Request& req, httplib::Response& res) {
     const int64_t size = st.st_size;
 
     res.set_header("Accept-Ranges", "bytes");
-    // httplib 0.11 answers Range itself, but gets a range reaching past the end wrong (a
-    // Content-Length it cannot send) and the totals of multipart answers too. So ranges are
-    // answered here, and httplib's parsed copy is cleared (the Request is httplib's own non-const
-    // object, handed to handlers as const). Several ranges, or one that cannot be parsed, are
-    // ignored as RFC 9110 allows: the whole clip, 200.
-    auto& httplib_ranges = const_cast<httplib::Request&>(req).ranges;
-    httplib_ranges.clear();
     int64_t first = 0, count = size;
     if (req.has_header("Range")) {
         if (auto range = single_range(req.get_header_value("Range"))) {

@@ -638,6 +638,13 @@ TEST_CASE("server: an expired share is refused at redeem and status and clip fet
     auto bytes = get(data, serve.port, "/v1/clips/" + clip, access);
     CHECK(bytes->status == 410);
     CHECK(error_code(bytes) == "expired");
+    // A refusal is never cut to the range a streaming kiosk asked for.
+    for (const char* range : {"bytes=10-", "bytes=100000-"}) {
+        auto ranged = get(data, serve.port, "/v1/clips/" + clip, access, {{"Range", range}});
+        CHECK(ranged->status == 410);
+        CHECK(error_code(ranged) == "expired");
+        CHECK(ranged->get_header_value("Content-Range").empty());
+    }
 }
 
 TEST_CASE("server: failed redemptions are rate limited per address and recorded without the token", "[server]") {
