@@ -1,7 +1,8 @@
 // Watches an open share: the grant's expiry by the kiosk's own clock, and revocation by asking
 // the service every poll interval. When the share ends it calls `ended` once, from its own
 // thread, and the session stops playback at once. A service that cannot be reached does not end
-// the share (courtrooms lose their network); expiry still does.
+// the share (courtrooms lose their network); expiry still does. While the watch runs it owns
+// `service` (its HTTPS client is not shared between threads): others must not call it.
 #pragma once
 
 #include "auth/share_service.h"
