@@ -7,15 +7,16 @@
 
 namespace courtplay::auth {
 namespace {
+constexpr size_t kMaxBody = 4 << 20;
+
 struct Sink {
     HttpResponse* response;
-    size_t max_body;
     bool too_large = false;
 };
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
     auto* sink = static_cast<Sink*>(user);
-    if (sink->response->body.size() + size * n > sink->max_body) {
+    if (sink->response->body.size() + size * n > kMaxBody) {
         sink->too_large = true;
         return 0;
     }
@@ -66,20 +67,19 @@ HttpsClient::HttpsClient(TlsPolicy tls) : tls_(std::move(tls)), curl_(std::make_
 
 HttpsClient::~HttpsClient() = default;
 
-HttpResponse HttpsClient::get(const std::string& url, const std::string& bearer, size_t max_body) {
-    return perform(url, nullptr, bearer, max_body);
+HttpResponse HttpsClient::get(const std::string& url, const std::string& bearer) {
+    return perform(url, nullptr, bearer);
 }
 
 HttpResponse HttpsClient::post_json(const std::string& url, const std::string& json_body) {
-    return perform(url, &json_body, {}, 4 << 20);
+    return perform(url, &json_body, {});
 }
 
-HttpResponse HttpsClient::perform(const std::string& url, const std::string* post_body, const std::string& bearer,
-                                  size_t max_body) {
+HttpResponse HttpsClient::perform(const std::string& url, const std::string* post_body, const std::string& bearer) {
     CURL* c = curl_->handle.get();
     curl_easy_reset(c);
     HttpResponse response;
-    Sink sink{&response, max_body};
+    Sink sink{&response};
     char error[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
@@ -115,7 +115,7 @@ HttpResponse HttpsClient::perform(const std::string& url, const std::string* pos
     const CURLcode rc = curl_easy_perform(c);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
     if (rc != CURLE_OK) {
-        if (sink.too_large) throw NetworkError(false, "the share service sent more bytes than expected");
+        if (sink.too_large) throw NetworkError(false, "the share service sent an answer too large to be one");
         const std::string detail = error[0] ? error : curl_easy_strerror(rc);
         if (is_tls_failure(rc))
             throw NetworkError(true, "the secure connection to the share service failed: " + detail);

@@ -36,13 +36,12 @@ public:
     HttpsClient(const HttpsClient&) = delete;
     HttpsClient& operator=(const HttpsClient&) = delete;
 
-    // Throws NetworkError. Bodies over `max_body` are refused: API answers are small.
-    HttpResponse get(const std::string& url, const std::string& bearer = {}, size_t max_body = 4 << 20);
+    // Throws NetworkError. Bodies over 4 MiB are refused: API answers are small.
+    HttpResponse get(const std::string& url, const std::string& bearer = {});
     HttpResponse post_json(const std::string& url, const std::string& json_body);
 
 private:
-    HttpResponse perform(const std::string& url, const std::string* post_body, const std::string& bearer,
-                         size_t max_body);
+    HttpResponse perform(const std::string& url, const std::string* post_body, const std::string& bearer);
     struct Curl;
     TlsPolicy tls_;
     std::unique_ptr<Curl> curl_;  // one handle, so consecutive requests reuse the TLS connection

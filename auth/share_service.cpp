@@ -80,18 +80,6 @@ RedeemOutcome ShareService::redeem(std::string_view typed_token, int64_t now) {
     return {std::move(out), std::nullopt};
 }
 
-ShareService::ClipBytes ShareService::fetch_clip(const Redemption& red, const GrantClip& clip) {
-    if (clip.url.rfind(base_url_ + "/", 0) != 0)
-        throw NetworkError(false, "the grant points clip \"" + clip.title + "\" at another server (" + clip.url + ")");
-    // A little over the granted size is let through, so that a wrong clip fails verification
-    // (as it should) rather than looking like a network fault.
-    HttpResponse r = http_.get(clip.url, red.access_token, static_cast<size_t>(clip.bytes) + 65536);
-    if (r.status == 200) return {std::move(r.body), std::nullopt};
-    if (r.status == 410 || r.status == 401 || r.status == 403) return {{}, service_refusal(r)};
-    throw NetworkError(false, "the share service did not send clip \"" + clip.title + "\" (HTTP " +
-                                  std::to_string(r.status) + ")");
-}
-
 ShareState ShareService::status(const Redemption& red) {
     const HttpResponse r = http_.get(red.status_url, red.access_token);
     json body = json::parse(r.body, nullptr, false);

@@ -39,13 +39,6 @@ public:
     RedeemOutcome redeem(std::string_view typed_token, int64_t now);
     // Asks the service whether the share still stands. Throws NetworkError.
     ShareState status(const Redemption& r);
-    // The clip's bytes, whole, into memory (nothing on disk). A refusal when the service will not
-    // serve them (revoked, expired, not permitted). Throws NetworkError. The caller checks SHA-256.
-    struct ClipBytes {
-        std::string bytes;
-        std::optional<Refusal> refusal;
-    };
-    ClipBytes fetch_clip(const Redemption& r, const GrantClip& clip);
 
     const TrustStore& trust() const { return trust_; }
     GrantCheck check_at(int64_t now) const { return {now, clock_skew_s_, kiosk_id_}; }

@@ -603,6 +603,7 @@ HttpsSource::Status HttpsSource::status() const {
     st.link = link_;
     st.verification = verification_;
     st.reason = reason_;
+    st.error = link_ == Link::failed ? read_error_ : 0;
     st.verified_bytes = hashed_to_;
     st.position = pos_;
     st.buffered_to = win_end_;

@@ -56,6 +56,8 @@ public:
         Link link = Link::streaming;
         Verification verification = Verification::pending;
         std::string reason;        // why reconnecting / failed, in words for the court; empty when fine
+        int error = 0;             // once failed, the AVERROR reads fail with: AVERROR_INVALIDDATA not
+                                   // the original, AVERROR(EPROTO) TLS, others a refusal by the service
         int64_t verified_bytes = 0;  // bytes 0..this are hashed
         int64_t position = 0;      // the reader's offset
         int64_t buffered_to = 0;   // bytes up to here are in memory ahead of the reader
