@@ -8,17 +8,13 @@
 #include "player/frame_log.h"
 #include "player/https_source.h"
 #include "player/player.h"
-#include "server/service.h"
-#include "support/testing.h"
+#include "support/share_fixture.h"
 
 extern "C" {
 #include <libavutil/error.h>
 }
 
 #include <catch2/catch.hpp>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -35,34 +31,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-int free_port() {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(s);
-    return ntohs(a.sin_port);
-}
-
-RunResult server_cli(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{COURTPLAY_SERVER_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv);
-}
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
-int64_t unix_now() {
-    using namespace std::chrono;
-    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // Several MB, so that a small read-ahead leaves most of it on the service at any moment. (x264
 // undershoots any bitrate on the fixtures' flat pictures; intra-only MJPEG at a fixed quantiser
 // does not.)
@@ -71,45 +39,23 @@ std::string big_clip() {
 }
 std::string small_clip() { return fixture({.path = "stream-small.mp4", .width = 320, .height = 180, .seconds = 2}); }
 
-// A data folder made by `courtplay-server init`, one clip, one share of it, the service in-process,
-// and the share redeemed as the kiosk does it.
-struct StreamService {
-    fs::path data;
-    int port = free_port();
+// A service with one clip and one share of it, redeemed as the kiosk does it.
+struct StreamService : ServiceFolder {
     std::string clip_id, clip_path, token;
-    std::unique_ptr<server::Service> service;
     config::KioskConfig cfg;
     std::optional<auth::Redemption> redemption;
 
-    StreamService(const std::string& name, const std::string& clip) : clip_path(clip) {
-        static int made = 0;
-        data = fs::path(scratch_dir()) / (name + "-" + std::to_string(++made));
-        REQUIRE(server_cli({"init", "--data", data, "--listen", "127.0.0.1:" + std::to_string(port)}).exit_code == 0);
-        RunResult add = server_cli({"clip", "add", "--data", data, clip_path, "--title", "CCTV, High Street"});
-        REQUIRE(add.exit_code == 0);
-        clip_id = trimmed(add.out);
-        RunResult made_share = server_cli({"share", "create", "--data", data, "--party", "cps", "--case", "01YZ1234526",
-                                           "--clips", clip_id, "--perms", "view", "--expires", "2h"});
-        REQUIRE(made_share.exit_code == 0);
-        token = trimmed(made_share.out);
-        start();
-        cfg = config::load_kiosk_config(data / "kiosk.toml");
+    StreamService(const std::string& name, const std::string& clip) : ServiceFolder(name), clip_path(clip) {
+        clip_id = add_clip(clip_path, "CCTV, High Street");
+        token = share({"--party", "cps", "--case", "01YZ1234526", "--clips", clip_id, "--perms", "view",
+                       "--expires", "2h"});
+        cfg = config::load_kiosk_config(config());
         auth::ShareService kiosk(cfg);
         auth::RedeemOutcome out = kiosk.redeem(token, unix_now());
         REQUIRE(out.redemption);
         redemption = std::move(out.redemption);
     }
-    void start() {
-        service = std::make_unique<server::Service>(server::ServiceOptions{.data = data});
-        service->start();
-    }
-    void stop() { service.reset(); }
-    fs::path stored_clip() const {
-        for (const auto& e : fs::directory_iterator(data / "clips"))
-            if (e.path().stem() == clip_id) return e.path();
-        FAIL("the service's copy of the clip is missing");
-        return {};
-    }
+    fs::path stored_clip() const { return ServiceFolder::stored_clip(clip_id); }
     player::HttpsSourceOptions options(size_t read_ahead = 8u << 20) const {
         const auth::GrantClip& c = redemption->grant.clips.at(0);
         return {.url = c.url,

@@ -4,14 +4,10 @@
 #include "auth/base64url.h"
 #include "auth/share_watch.h"
 #include "server/certs.h"
-#include "server/service.h"
-#include "support/testing.h"
+#include "support/share_fixture.h"
 
 #include <catch2/catch.hpp>
-#include <netinet/in.h>
 #include <nlohmann/json.hpp>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -25,69 +21,22 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-int free_port() {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(s);
-    return ntohs(a.sin_port);
-}
-
-RunResult server_cli(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{COURTPLAY_SERVER_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv);
-}
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
-int64_t unix_now() {
-    using namespace std::chrono;
-    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// A data folder made by `courtplay-server init`, one clip in it, and the service running in-process.
-struct ShareService {
-    fs::path data;
-    int port = free_port();
+// A service with one clip in it.
+struct ShareService : ServiceFolder {
     std::string clip_id, clip_path;
-    std::unique_ptr<server::Service> service;
 
-    explicit ShareService(const std::string& name, server::ServiceOptions extra = {}) {
-        static int made = 0;  // sections re-run the test case: each run gets a fresh folder
-        data = fs::path(scratch_dir()) / (name + "-" + std::to_string(++made));
-        RunResult init = server_cli({"init", "--data", data, "--listen", "127.0.0.1:" + std::to_string(port)});
-        REQUIRE(init.exit_code == 0);
+    explicit ShareService(const std::string& name, server::ServiceOptions options = {})
+        : ServiceFolder(name, options) {
         clip_path = fixture({.path = "share-clip.mp4", .width = 160, .height = 90, .seconds = 1.0});
-        RunResult add = server_cli({"clip", "add", "--data", data, clip_path, "--title", "Body-worn camera, PC 1234",
-                                    "--recorded-at", "2026-03-01T09:30:00Z", "--device", "BWV-7"});
-        REQUIRE(add.exit_code == 0);
-        clip_id = trimmed(add.out);
-        extra.data = data;
-        start(extra);
+        clip_id = add_clip(clip_path, "Body-worn camera, PC 1234",
+                           {"--recorded-at", "2026-03-01T09:30:00Z", "--device", "BWV-7"});
     }
-    void start(server::ServiceOptions o) {
-        o.data = data;
-        service = std::make_unique<server::Service>(o);
-        service->start();
-    }
-    void stop() { service.reset(); }
-    std::string config() const { return data / "kiosk.toml"; }
-
+    // A CPS share of the clip; `extra` arguments are added.
     std::string share(std::vector<std::string> extra = {}, const std::string& expires = "2h") {
-        std::vector<std::string> args{"share", "create", "--data", data, "--party", "cps", "--case", "01YZ1234526",
-                                      "--clips", clip_id, "--perms", "view,cast", "--expires", expires};
+        std::vector<std::string> args{"--party", "cps", "--case", "01YZ1234526", "--clips", clip_id,
+                                      "--perms", "view,cast", "--expires", expires};
         args.insert(args.end(), extra.begin(), extra.end());
-        RunResult r = server_cli(args);
-        REQUIRE(r.exit_code == 0);
-        return trimmed(r.out);
+        return ServiceFolder::share(args);
     }
 };
 
@@ -331,9 +280,7 @@ struct SessionService : ShareService {
     std::string long_clip_id, long_clip_path;
     explicit SessionService(const std::string& name) : ShareService(name) {
         long_clip_path = fixture({.path = "share-long.mp4", .width = 160, .height = 90, .seconds = 8.0});
-        RunResult add = server_cli({"clip", "add", "--data", data, long_clip_path, "--title", "CCTV, High Street"});
-        REQUIRE(add.exit_code == 0);
-        long_clip_id = trimmed(add.out);
+        long_clip_id = add_clip(long_clip_path, "CCTV, High Street");
     }
     // The kiosk config with the share status asked for every second.
     std::string fast_poll_config() const {
@@ -385,10 +332,7 @@ TEST_CASE("courtplay session refuses what the grant does not allow, and altered 
     }
     SECTION("a clip altered on the service after it was shared: refused, nothing shown") {
         const std::string token = svc.share();
-        fs::path stored;
-        for (const auto& e : fs::directory_iterator(svc.data / "clips"))
-            if (e.path().stem() == svc.clip_id) stored = e.path();
-        REQUIRE(!stored.empty());
+        const fs::path stored = svc.stored_clip(svc.clip_id);
         std::string bytes = read_file(stored);
         bytes[bytes.size() / 2] ^= 0x01;
         write_file(stored, bytes);
