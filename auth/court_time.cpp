@@ -14,6 +14,7 @@
 #include "auth/court_time.h"
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <limits>
 
@@ -213,6 +214,11 @@ std::string uk_date_time(int64_t unix_s) {
     std::snprintf(out, sizeof out, "%d %s %lld at %02d:%02d", c.day, months[size_t(c.month - 1)],
                   static_cast<long long>(c.year), int(in_day / 3600), int(in_day / 60 % 60));
     return out;
+}
+
+int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 }  // namespace courtplay::auth

@@ -3,12 +3,6 @@
 #include "auth/court_time.h"
 
 namespace courtplay::auth {
-namespace {
-int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
-
 ShareWatch::ShareWatch(ShareService& service, const Redemption& share, std::chrono::milliseconds poll, Ended ended)
     : service_(service), share_(share), poll_(poll), on_end_(std::move(ended)), thread_([this] { run(); }) {}
 

@@ -1,27 +1,20 @@
 #include "kiosk/share_commands.h"
 
+#include "auth/court_time.h"
 #include "auth/jws.h"
 #include "auth/share_service.h"
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 
 namespace courtplay::kiosk {
-namespace {
-int64_t unix_now() {
-    using namespace std::chrono;
-    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
-
 int run_redeem(const std::string& config_file, const std::string& token) {
     try {
         const config::KioskConfig cfg = config::load_kiosk_config(config_file);
         auth::ShareService service(cfg);
-        auth::RedeemOutcome out = service.redeem(token, unix_now());
+        auth::RedeemOutcome out = service.redeem(token, auth::unix_now());
         if (out.refusal) {
             std::fprintf(stderr, "courtplay: share refused: %s\n", out.refusal->message.c_str());
             return 4;

@@ -1,5 +1,6 @@
 #include "kiosk/share_session.h"
 
+#include "auth/court_time.h"
 #include "auth/share_service.h"
 #include "auth/share_watch.h"
 #include "player/errors.h"
@@ -19,11 +20,6 @@ namespace courtplay::kiosk {
 namespace {
 constexpr int kBadArguments = 2, kBadMedia = 3, kRefused = 4, kNetwork = 5;
 using player::HttpsSource;
-
-int64_t unix_now() {
-    using namespace std::chrono;
-    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // "cl_abc" by id, "2" as the second clip listed. Null when there is no such clip.
 const auth::GrantClip* pick_clip(const auth::Grant& g, const std::string& wanted) {
@@ -157,7 +153,7 @@ int run_session(const SessionOptions& options) {
     try {
         const config::KioskConfig cfg = config::load_kiosk_config(options.config);
         auth::ShareService service(cfg);
-        auth::RedeemOutcome out = service.redeem(options.token, unix_now());
+        auth::RedeemOutcome out = service.redeem(options.token, auth::unix_now());
         if (out.refusal) return refused(*out.refusal);
         const auth::Redemption& share = *out.redemption;
 

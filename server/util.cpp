@@ -5,14 +5,8 @@
 #include <arpa/inet.h>
 
 #include <charconv>
-#include <chrono>
 
 namespace courtplay::server {
-
-int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string random_id(std::string_view prefix, size_t length) {
     static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";

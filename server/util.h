@@ -1,6 +1,8 @@
 // Small shared pieces: the clock, random ids, listen addresses and URLs.
 #pragma once
 
+#include "auth/court_time.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,7 +12,7 @@
 namespace courtplay::server {
 
 // Unix seconds, UTC: the only time the service stores or sends.
-int64_t unix_now();
+using auth::unix_now;
 
 // prefix + `length` random symbols of lower-case RFC 4648 base32 ("sh_" + 12 -> "sh_k3j5...").
 std::string random_id(std::string_view prefix, size_t length);

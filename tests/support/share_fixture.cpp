@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
 
 namespace courtplay::testing {
 namespace fs = std::filesystem;
@@ -31,11 +30,6 @@ RunResult server_cli(const std::vector<std::string>& args) {
 std::string trimmed(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
-}
-
-int64_t unix_now() {
-    using namespace std::chrono;
-    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
 ServiceFolder::ServiceFolder(const std::string& name, server::ServiceOptions options) {

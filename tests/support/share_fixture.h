@@ -3,6 +3,7 @@
 // in-process on a free loopback port with real TLS.
 #pragma once
 
+#include "auth/court_time.h"
 #include "server/service.h"
 #include "support/testing.h"
 
@@ -17,7 +18,7 @@ int free_port();
 // Runs the courtplay-server binary under test.
 RunResult server_cli(const std::vector<std::string>& args);
 std::string trimmed(std::string s);  // without trailing newlines and spaces
-int64_t unix_now();
+using auth::unix_now;
 
 class ServiceFolder {
 public:
