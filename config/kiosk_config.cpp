@@ -42,7 +42,8 @@ enum class Rule {
     SpkiPin,       // empty or sha256//BASE64(32 bytes), several joined by ';'
     ReadableFile,  // a path to an existing, readable file
     Folder,        // a path to a folder (created by the kiosk when missing)
-    Seconds,       // a whole number in [min, max]
+    FilePath,      // a path to a file that need not exist yet (created by the kiosk), not a folder
+    Whole,         // a whole number in [min, max]
 };
 
 // A checked value, ready to store.
@@ -58,7 +59,7 @@ struct KeySpec {
     bool required;           // when its table is present
     std::string expected;    // "a whole number of seconds from 1 to 300": ends "must be ..." / "expected ..."
     std::function<void(KioskConfig&, Value&&)> store;
-    int64_t min = 0, max = 0;  // Rule::Seconds only
+    int64_t min = 0, max = 0;  // Rule::Whole only
 };
 
 struct TableSpec {
@@ -69,13 +70,17 @@ struct TableSpec {
 // Parties whose grant issuers a kiosk can trust.
 constexpr std::string_view parties[] = {"cps", "defence"};
 
-std::string seconds_expected(int64_t min, int64_t max) {
-    return "a whole number of seconds from " + std::to_string(min) + " to " + std::to_string(max);
+// `unit` is plural: "seconds", "hours", "MiB".
+KeySpec whole_spec(std::string key, std::string_view unit, int64_t min, int64_t max,
+                   std::function<void(KioskConfig&, Value&&)> store) {
+    std::string expected = "a whole number of " + std::string(unit) + " from " + std::to_string(min) + " to " +
+                           std::to_string(max);
+    return {std::move(key), Rule::Whole, false, std::move(expected), std::move(store), min, max};
 }
 
 KeySpec seconds_spec(std::string key, int64_t min, int64_t max,
                      std::function<void(KioskConfig&, Value&&)> store) {
-    return {std::move(key), Rule::Seconds, false, seconds_expected(min, max), std::move(store), min, max};
+    return whole_spec(std::move(key), "seconds", min, max, std::move(store));
 }
 
 const std::vector<KeySpec>& key_specs() {
@@ -109,6 +114,17 @@ const std::vector<KeySpec>& key_specs() {
                          [](KioskConfig& c, Value&& v) { c.service.status_poll_s = int(v.number); }),
             seconds_spec("trust.clock_skew_s", 0, 3600,
                          [](KioskConfig& c, Value&& v) { c.clock_skew_s = int(v.number); }),
+            {"cache.dir", Rule::Folder, false,
+             "the path of the folder for encrypted cached clips, e.g. \"/var/lib/courtplay/kiosk/cache\"",
+             [](KioskConfig& c, Value&& v) { c.cache.dir = std::move(v.path); }},
+            {"cache.key_file", Rule::FilePath, false,
+             "the path of the kiosk's cache key file (made on first start, owner-only), outside the cache "
+             "folder, e.g. \"/var/lib/courtplay/kiosk/keys/cache.key\"",
+             [](KioskConfig& c, Value&& v) { c.cache.key_file = std::move(v.path); }},
+            whole_spec("cache.max_size_mb", "MiB", 1, 16 << 20,
+                       [](KioskConfig& c, Value&& v) { c.cache.max_size_mb = v.number; }),
+            whole_spec("cache.keep_after_session_h", "hours", 0, 168,
+                       [](KioskConfig& c, Value&& v) { c.cache.keep_after_session_h = int(v.number); }),
         };
         for (std::string_view p : parties) {
             std::string party(p);
@@ -128,7 +144,7 @@ const std::vector<KeySpec>& key_specs() {
 const std::vector<TableSpec>& table_specs() {
     static const std::vector<TableSpec> tables = [] {
         // [trust] itself is optional: check_missing() asks for at least one party table instead.
-        std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}};
+        std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}, {"cache", false}};
         for (std::string_view p : parties) t.push_back({"trust." + std::string(p), false});
         return t;
     }();
@@ -299,6 +315,7 @@ public:
         config.file = file_;
         walk(root, "", config);
         check_missing();
+        if (issues_.empty()) settle_cache(config);
         if (!issues_.empty()) throw ConfigError(report());
         return config;
     }
@@ -374,6 +391,21 @@ private:
         add(node, std::move(text));
     }
 
+    // The cache's folder and key default to places in the kiosk's own folder. The key must not be
+    // inside the cache folder: whoever copies the cache off the disk must not get the key with it.
+    void settle_cache(KioskConfig& config) {
+        CacheConfig& c = config.cache;
+        if (c.dir.empty()) c.dir = config.state_dir / "cache";
+        if (c.key_file.empty()) c.key_file = config.state_dir / "keys" / "cache.key";
+        const fs::path dir = fs::weakly_canonical(c.dir), key = fs::weakly_canonical(c.key_file);
+        const auto [d, k] = std::mismatch(dir.begin(), dir.end(), key.begin(), key.end());
+        if (d == dir.end())
+            add(unknown_line, "key `cache.key_file`: must be outside the cache folder " + c.dir.string() +
+                                  ", found " + c.key_file.string() +
+                                  " (a copy of the cache must not carry its key); move it, e.g. to " +
+                                  (config.state_dir / "keys" / "cache.key").string());
+    }
+
     void check_missing() {
         for (const auto& t : table_specs()) {
             if (!t.required || seen_.count(t.name)) continue;  // present (as a table or, wrongly, not)
@@ -404,7 +436,7 @@ private:
             add(node, "key `" + spec.key + "`: must be " + spec.expected + ", " + found(node, reason));
             return std::nullopt;
         };
-        if (spec.rule == Rule::Seconds) {
+        if (spec.rule == Rule::Whole) {
             if (auto i = node.as_integer()) {
                 if (i->get() < spec.min || i->get() > spec.max)
                     return wrong(i->get() < spec.min ? "too small" : "too large");
@@ -459,7 +491,14 @@ private:
                     return wrong(shown_path(text, path) + "exists and is not a folder");
                 return Value{{}, path};
             }
-            case Rule::Seconds: break;
+            case Rule::FilePath: {
+                if (text.empty()) return wrong();
+                fs::path path = resolve(text);
+                std::error_code ec;
+                if (fs::is_directory(path, ec)) return wrong(shown_path(text, path) + "is a folder, not a file");
+                return Value{{}, path};
+            }
+            case Rule::Whole: break;
         }
         return wrong();
     }

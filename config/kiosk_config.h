@@ -4,6 +4,7 @@
 // wrong ("kiosk.toml: key `service.url`: must start with https://").
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
@@ -28,6 +29,14 @@ struct IssuerConfig {
     std::filesystem::path key;       // the issuer's public JWK (Ed25519)
 };
 
+// The encrypted clip cache (docs/cache.md).
+struct CacheConfig {
+    std::filesystem::path dir;       // default state_dir/cache
+    std::filesystem::path key_file;  // default state_dir/keys/cache.key; never inside `dir`
+    int64_t max_size_mb = 20480;     // least recently used clips go first above this
+    int keep_after_session_h = 0;    // 0: a session's cached clips are purged when it ends
+};
+
 struct KioskConfig {
     std::filesystem::path file;      // where it was read from
     std::string kiosk_id;
@@ -36,6 +45,7 @@ struct KioskConfig {
     ServiceConfig service;
     int clock_skew_s = 120;
     std::map<std::string, IssuerConfig> issuers;  // by party: "cps", "defence"
+    CacheConfig cache;
 };
 
 // Relative paths in the file are taken relative to the file's folder. Throws ConfigError.

@@ -1,4 +1,5 @@
 // courtplay: the courtroom evidence player. This file only reads the command line and hands over.
+#include "kiosk/cache_commands.h"
 #include "kiosk/demo.h"
 #include "kiosk/play_session.h"
 #include "kiosk/share_commands.h"
@@ -41,12 +42,26 @@ int main(int argc, char** argv) {
     session_cmd->add_option("--config", session.config, "The kiosk configuration (TOML)")->required();
     session_cmd->add_option("--token", session.token, "The share code, as typed or scanned")->required();
     session_cmd->add_option("--clip", session.clip, "Clip id, or its number in the share from 1 (default: the first)");
+    session_cmd->add_flag("--cache-only", session.cache_only, "Play only from the kiosk's cache; never fetch media");
     add_playback_flags(session_cmd, session.play);
 
     std::string config_file, token;
     CLI::App* redeem_cmd = app.add_subcommand("redeem", "Redeem a share code and print what the grant permits (JSON)");
     redeem_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
     redeem_cmd->add_option("TOKEN", token, "The share code, as typed or scanned")->required();
+
+    bool cache_json = false, purge_all = false;
+    CLI::App* cache_cmd = app.add_subcommand("cache", "The kiosk's encrypted clip cache");
+    CLI::App* prefetch_cmd = cache_cmd->add_subcommand("prefetch", "Redeem a share and cache the clips it allows");
+    prefetch_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
+    prefetch_cmd->add_option("--token", token, "The share code, as typed or scanned")->required();
+    CLI::App* list_cmd = cache_cmd->add_subcommand("list", "Show the cached clips");
+    list_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
+    list_cmd->add_flag("--json", cache_json, "As JSON, for programs");
+    CLI::App* purge_cmd = cache_cmd->add_subcommand("purge", "Remove expired, damaged and over-limit clips");
+    purge_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
+    purge_cmd->add_flag("--all", purge_all, "Remove every cached clip");
+    cache_cmd->require_subcommand(1);
 
     std::string jwk_file, jws_file;
     CLI::App* jws_cmd = app.add_subcommand("jws", "Signed grants (JWS)");
@@ -71,6 +86,9 @@ int main(int argc, char** argv) {
     if (*play_cmd) return run_play(play);
     if (*session_cmd) return run_session(session);
     if (*redeem_cmd) return run_redeem(config_file, token);
+    if (*prefetch_cmd) return run_cache_prefetch(config_file, token);
+    if (*list_cmd) return run_cache_list(config_file, cache_json);
+    if (*purge_cmd) return run_cache_purge(config_file, purge_all);
     if (*jws_verify_cmd) return run_jws_verify(jwk_file, jws_file);
     if (demo) return run_demo(demo_headless);
     std::fprintf(stderr, "courtplay: say what to do: `courtplay play FILE` or `courtplay --demo` (see --help)\n");

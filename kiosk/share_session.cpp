@@ -3,22 +3,18 @@
 #include "auth/court_time.h"
 #include "auth/share_service.h"
 #include "auth/share_watch.h"
+#include "kiosk/clip_cache.h"
+#include "kiosk/exit_codes.h"
+#include "kiosk/link_monitor.h"
 #include "player/errors.h"
 #include "player/https_source.h"
 
-extern "C" {
-#include <libavutil/error.h>
-}
-
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstdio>
-#include <thread>
+#include <optional>
 
 namespace courtplay::kiosk {
 namespace {
-constexpr int kBadArguments = 2, kBadMedia = 3, kRefused = 4, kNetwork = 5;
 using player::HttpsSource;
 
 // "cl_abc" by id, "2" as the second clip listed. Null when there is no such clip.
@@ -41,21 +37,10 @@ std::string segment_text(const auth::Segment& s) {
 
 int refused(const auth::Refusal& r) {
     std::fprintf(stderr, "courtplay: share refused: %s\n", r.message.c_str());
-    return kRefused;
+    return exit_code::refused;
 }
 
-// The exit code and message for a stream that failed: not the original, TLS, or a refusal.
-int stream_failed(const HttpsSource::Status& st, const std::string& title) {
-    if (st.verification == HttpsSource::Verification::failed || st.error == AVERROR_INVALIDDATA) {
-        std::fprintf(stderr, "courtplay: clip \"%s\": %s. It will not be played. Tell court IT.\n", title.c_str(),
-                     st.reason.c_str());
-        return kBadMedia;
-    }
-    std::fprintf(stderr, "courtplay: clip \"%s\": %s\n", title.c_str(), st.reason.c_str());
-    return st.error == AVERROR(EPROTO) ? kNetwork : kRefused;
-}
-
-// The player reads the session's stream through this, so the stream outlives the player and its
+// The player reads the session's source through this, so the source outlives the player and its
 // state can still be read once playback is over.
 class Borrowed final : public player::Source {
 public:
@@ -68,51 +53,6 @@ public:
 
 private:
     player::Source& s_;
-};
-
-// Says on stderr when the link to the service drops and comes back, and gives up on a service
-// that stays unreachable while the clip is still being verified (nothing is on screen yet then;
-// during playback the stream keeps trying and playback resumes on its own).
-class LinkMonitor {
-public:
-    LinkMonitor(HttpsSource& stream, std::chrono::seconds give_up)
-        : stream_(stream), give_up_(give_up), thread_([this] { run(); }) {}
-    ~LinkMonitor() {
-        done_ = true;
-        thread_.join();
-    }
-    void playing() { playing_ = true; }
-    bool gave_up() const { return gave_up_; }
-
-private:
-    void run() {
-        using namespace std::chrono;
-        auto last = HttpsSource::Link::streaming;
-        steady_clock::time_point down_since{};
-        while (!done_) {
-            const HttpsSource::Status st = stream_.status();
-            if (st.link != last) {
-                if (st.link == HttpsSource::Link::reconnecting) {
-                    std::fprintf(stderr, "courtplay: %s\n", st.reason.c_str());
-                    down_since = steady_clock::now();
-                } else if (st.link == HttpsSource::Link::streaming) {
-                    std::fprintf(stderr, "courtplay: reconnected to the share service\n");
-                }
-                last = st.link;
-            }
-            if (st.link == HttpsSource::Link::reconnecting && !playing_ && steady_clock::now() - down_since > give_up_) {
-                gave_up_ = true;
-                stream_.interrupt();
-                return;
-            }
-            std::this_thread::sleep_for(milliseconds(100));
-        }
-    }
-
-    HttpsSource& stream_;
-    const std::chrono::seconds give_up_;
-    std::atomic<bool> done_{false}, playing_{false}, gave_up_{false};
-    std::thread thread_;  // last: starts once the members it reads exist
 };
 
 // Reads the whole clip through the stream once, so that its SHA-256 is proven before a single
@@ -128,9 +68,9 @@ int prove_original(HttpsSource& stream, const LinkMonitor& monitor, const std::s
             if (monitor.gave_up()) {
                 std::fprintf(stderr, "courtplay: the share service could not be reached while checking clip \"%s\"\n",
                              title.c_str());
-                return kNetwork;
+                return exit_code::network;
             }
-            return stream_failed(stream.status(), title);
+            return report_stream_failure(stream.status(), title);
         }
         done += n;
         const int percent = static_cast<int>(done * 100 / std::max<int64_t>(1, stream.size()));
@@ -140,9 +80,128 @@ int prove_original(HttpsSource& stream, const LinkMonitor& monitor, const std::s
         }
     }
     const HttpsSource::Status st = stream.status();
-    if (st.verification != HttpsSource::Verification::verified) return stream_failed(st, title);
+    if (st.verification != HttpsSource::Verification::verified) return report_stream_failure(st, title);
     stream.seek_to(0);
-    return 0;
+    return exit_code::ok;
+}
+
+// One session's share, clip and cache, and the playback of that clip.
+class Session {
+public:
+    Session(const SessionOptions& options, const config::KioskConfig& cfg, auth::ShareService& service,
+            const auth::Redemption& share, const auth::GrantClip& clip, std::optional<cache::EvidenceCache>& cache)
+        : options_(options), cfg_(cfg), service_(service), share_(share), clip_(clip), cache_(cache),
+          ref_(clip_ref(share, clip, token_digest(options.token))) {}
+
+    int run() {
+        const int code = play_from_best_source();
+        end();
+        return code;
+    }
+
+private:
+    int play_from_best_source() {
+        std::unique_ptr<cache::CachedSource> cached = cache_ ? cache_->open(ref_) : nullptr;
+        if (!cached && cache_ && !options_.cache_only && clip_.perms.cache) {
+            // Permitted to keep it: fetch it into the cache once, proven, then play it from there.
+            const int fetched = cache_clip(*cache_, ref_, stream_options(cfg_, share_, clip_), cfg_.service.timeout_s);
+            if (fetched == exit_code::ok) cached = cache_->open(ref_);
+            else if (fetched != exit_code::cache_storage) return fetched;
+            else std::fprintf(stderr, "courtplay: clip \"%s\" is streamed instead\n", clip_.title.c_str());
+        }
+        if (cached) return play_cached(*cached);
+        if (options_.cache_only) {
+            std::fprintf(stderr,
+                         "courtplay: clip \"%s\" is not in this kiosk's cache, and --cache-only forbids fetching it "
+                         "over the network. Cache it first with `courtplay cache prefetch`.\n",
+                         clip_.title.c_str());
+            return exit_code::network;
+        }
+        return play_streamed();
+    }
+
+    int play_cached(cache::CachedSource& source) {
+        announce("from the kiosk's encrypted cache");
+        const int code = play(source);
+        const cache::CachedSource::Status st = source.status();
+        if (!st.damaged) return code;
+        std::fprintf(stderr,
+                     "courtplay: clip \"%s\": the cached copy is damaged (part %lld failed its check); playback "
+                     "stopped and nothing damaged was shown. The copy is removed; play the clip again to fetch it "
+                     "anew. Tell court IT.\n",
+                     clip_.title.c_str(), static_cast<long long>(st.damaged_chunk));
+        cache_->purge_clip(ref_, cache::PurgeReason::damaged);
+        return exit_code::bad_media;
+    }
+
+    int play_streamed() {
+        // Nothing of the clip touches the disk.
+        HttpsSource stream(stream_options(cfg_, share_, clip_));
+        LinkMonitor monitor(stream, std::chrono::seconds(2 * cfg_.service.timeout_s));
+        if (int failed = prove_original(stream, monitor, clip_.title)) return failed;
+        monitor.playing();
+        announce("streamed from the share service");
+        const int code = play(stream);
+        // Playback that ended because the stream failed says why, with the stream's exit code.
+        const HttpsSource::Status st = stream.status();
+        if (code != exit_code::refused && st.link == HttpsSource::Link::failed)
+            return report_stream_failure(st, clip_.title);
+        return code;
+    }
+
+    void announce(const char* how) {
+        const auth::Grant& g = share_.grant;
+        std::fprintf(stderr, "courtplay: %s share %s, case %s: clip \"%s\" verified (SHA-256 %s), %s\n",
+                     auth::party_banner(g.party), g.share_id.c_str(), g.case_ref.c_str(), clip_.title.c_str(),
+                     clip_.sha256.c_str(), how);
+    }
+
+    int play(player::Source& source) {
+        PlayOptions play = options_.play;
+        if (clip_.segment) play.segment = segment_text(*clip_.segment);
+        play.input = clip_.title;
+        StopRequest stop;
+        auth::ShareWatch watch(service_, share_, std::chrono::seconds(cfg_.service.status_poll_s),
+                               [&stop](const auth::Refusal& why) { stop.request(why.message); });
+        const int code = play_clip(play, [&] { return std::make_unique<Borrowed>(source); }, &stop);
+        ended_ = watch.ended();
+        return code;
+    }
+
+    // What the cache keeps of this session: nothing of a share that ended; otherwise nothing, or
+    // everything until the hearing is over, as the config says.
+    void end() {
+        if (!cache_) return;
+        const std::string& share_id = share_.grant.share_id;
+        if (ended_ && (ended_->code == "revoked" || ended_->code == "expired"))
+            cache_->purge_share(share_id, ended_->code == "revoked" ? cache::PurgeReason::revoked
+                                                                    : cache::PurgeReason::expired);
+        else if (cfg_.cache.keep_after_session_h == 0)
+            cache_->purge_share(share_id, cache::PurgeReason::session_ended);
+        else
+            cache_->keep_share_until(share_id, auth::unix_now() + int64_t(cfg_.cache.keep_after_session_h) * 3600);
+    }
+
+    const SessionOptions& options_;
+    const config::KioskConfig& cfg_;
+    auth::ShareService& service_;
+    const auth::Redemption& share_;
+    const auth::GrantClip& clip_;
+    std::optional<cache::EvidenceCache>& cache_;
+    const cache::ClipRef ref_;
+    std::optional<auth::Refusal> ended_;
+};
+
+// The cache, or nothing when it cannot be used: streaming still works, and court IT is told.
+std::optional<cache::EvidenceCache> open_cache(const config::KioskConfig& cfg, cache::PurgeSink& report) {
+    try {
+        std::optional<cache::EvidenceCache> c(std::in_place, cfg.cache, &report);
+        c->purge_by_policy(auth::unix_now());
+        return c;
+    } catch (const cache::CacheError& e) {
+        std::fprintf(stderr, "courtplay: the clip cache cannot be used (%s). Court IT must fix this.\n", e.what());
+        return std::nullopt;
+    }
 }
 }  // namespace
 
@@ -153,51 +212,35 @@ int run_session(const SessionOptions& options) {
     try {
         const config::KioskConfig cfg = config::load_kiosk_config(options.config);
         auth::ShareService service(cfg);
-        auth::RedeemOutcome out = service.redeem(options.token, auth::unix_now());
-        if (out.refusal) return refused(*out.refusal);
-        const auth::Redemption& share = *out.redemption;
+        StderrPurgeReport report;
+        std::optional<cache::EvidenceCache> cache = open_cache(cfg, report);
+        if (!cache && options.cache_only) return exit_code::cache_storage;
 
+        auth::RedeemOutcome out = service.redeem(options.token, auth::unix_now());
+        if (out.refusal) {
+            // Whatever this kiosk cached under a share that has since ended goes now.
+            if (cache && (out.refusal->code == "revoked" || out.refusal->code == "expired"))
+                cache->purge_token(token_digest(options.token), out.refusal->code == "revoked"
+                                                                    ? cache::PurgeReason::revoked
+                                                                    : cache::PurgeReason::expired);
+            return refused(*out.refusal);
+        }
+        const auth::Redemption& share = *out.redemption;
         const auth::GrantClip* clip = pick_clip(share.grant, options.clip);
         if (!clip)
             return refused({"clip_not_granted", "This share has no clip \"" + options.clip + "\"; it has " +
                                                     std::to_string(share.grant.clips.size()) + " (numbered from 1)."});
         if (auto r = auth::check_clip(share.grant, clip->id, true, false, false)) return refused(*r);
-
-        // Streamed over HTTPS with the grant's access token; nothing of the clip touches the disk.
-        HttpsSource stream({.url = clip->url,
-                            .bearer = share.access_token,
-                            .name = clip->title,
-                            .ca_file = cfg.service.ca_file,
-                            .spki_pin = cfg.service.spki_pin,
-                            .timeout_s = cfg.service.timeout_s,
-                            .expected_bytes = clip->bytes,
-                            .expected_sha256 = clip->sha256});
-        LinkMonitor monitor(stream, std::chrono::seconds(2 * cfg.service.timeout_s));
-        if (int failed = prove_original(stream, monitor, clip->title)) return failed;
-        monitor.playing();
-        std::fprintf(stderr, "courtplay: %s share %s, case %s: clip \"%s\" verified (SHA-256 %s)\n",
-                     auth::party_banner(share.grant.party), share.grant.share_id.c_str(), share.grant.case_ref.c_str(),
-                     clip->title.c_str(), clip->sha256.c_str());
-
-        if (clip->segment) play.segment = segment_text(*clip->segment);
-        play.input = clip->title;
-        StopRequest stop;
-        auth::ShareWatch watch(service, share, std::chrono::seconds(cfg.service.status_poll_s),
-                               [&stop](const auth::Refusal& why) { stop.request(why.message); });
-        const int code = play_clip(play, [&] { return std::make_unique<Borrowed>(stream); }, &stop);
-        // Playback that ended because the stream failed says why, with the stream's exit code.
-        const HttpsSource::Status st = stream.status();
-        if (code != kRefused && st.link == HttpsSource::Link::failed) return stream_failed(st, clip->title);
-        return code;
+        return Session(options, cfg, service, share, *clip, cache).run();
     } catch (const config::ConfigError& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return kBadArguments;
+        return exit_code::bad_arguments;
     } catch (const auth::NetworkError& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return kNetwork;
+        return exit_code::network;
     } catch (const player::OpenError& e) {
         std::fprintf(stderr, "courtplay: cannot play %s: %s\n", e.clip().c_str(), e.reason().c_str());
-        return kBadMedia;
+        return exit_code::bad_media;
     }
 }
 

@@ -1,8 +1,12 @@
-// `courtplay session`: redeem a share, fetch the permitted clip over HTTPS, prove it is the
-// original (SHA-256 against the grant) and play it inside the grant's segment, while the share
-// is watched: revocation or expiry stops playback at once.
+// `courtplay session`: redeem a share and play one clip it permits, inside the grant's segment,
+// while the share is watched (revocation or expiry stops playback at once). The clip plays from
+// the encrypted cache when it is there and verified; a clip the grant lets the kiosk cache is
+// fetched into the cache first; any other is streamed over HTTPS and proven to be the original
+// (SHA-256 against the grant) before its first frame. When the session ends, its cached clips
+// are purged unless the config keeps them for the hearing.
 // Exit codes (docs/share.md): 0, 2 bad arguments or config, 3 media that fails verification or
-// cannot be played, 4 refused (or ended during playback), 5 network or TLS failure.
+// cannot be played, 4 refused (or ended during playback), 5 network or TLS failure (or, with
+// --cache-only, a clip that is not cached), 6 the cache cannot be used.
 #pragma once
 
 #include "kiosk/play_session.h"
@@ -15,6 +19,7 @@ struct SessionOptions {
     std::string config;
     std::string token;
     std::string clip;  // a clip id, or its number in the grant counting from 1; empty = the first
+    bool cache_only = false;  // never fetch media over the network
     PlayOptions play;  // input and segment come from the grant
 };
 

@@ -156,6 +156,34 @@ TEST_CASE("config: the minimal file takes the defaults", "[config]") {
     CHECK(c.clock_skew_s == 120);
     CHECK(c.issuers.size() == 1);
     CHECK(c.issuers.count("cps") == 1);
+    CHECK(c.cache.dir == "/var/lib/courtplay/kiosk/cache");
+    CHECK(c.cache.key_file == "/var/lib/courtplay/kiosk/keys/cache.key");
+    CHECK(c.cache.max_size_mb == 20480);
+    CHECK(c.cache.keep_after_session_h == 0);
+}
+
+TEST_CASE("config: the cache table", "[config]") {
+    ConfigDir d;
+    const auto c = d.load(minimal + "[cache]\ndir = \"evidence\"\nkey_file = \"/run/courtplay/cache.key\"\n"
+                                    "max_size_mb = 512\nkeep_after_session_h = 8\n");
+    CHECK(c.cache.dir == d.dir() / "evidence");
+    CHECK(c.cache.key_file == "/run/courtplay/cache.key");
+    CHECK(c.cache.max_size_mb == 512);
+    CHECK(c.cache.keep_after_session_h == 8);
+
+    // A copy of the cache folder must not carry the key that opens it.
+    CHECK(d.problem(minimal + "[cache]\ndir = \"/srv/c\"\nkey_file = \"/srv/c/keys/k\"\n") ==
+          "key `cache.key_file`: must be outside the cache folder /srv/c, found /srv/c/keys/k (a copy of the cache "
+          "must not carry its key); move it, e.g. to /var/lib/courtplay/kiosk/keys/cache.key");
+    CHECK(d.problem(minimal + "[cache]\nmax_size_mb = 0\n") ==
+          "key `cache.max_size_mb`: must be a whole number of MiB from 1 to 16777216, found 0 (too small)");
+    CHECK(d.problem(minimal + "[cache]\nkeep_after_session_h = \"8\"\n") ==
+          "key `cache.keep_after_session_h`: must be a whole number of hours from 0 to 168, found \"8\" (a string: "
+          "write the number without quotes)");
+    CHECK(d.problem(minimal + "[cache]\nkey_file = \"ca\"\n") ==
+          "key `cache.key_file`: must be the path of the kiosk's cache key file (made on first start, owner-only), "
+          "outside the cache folder, e.g. \"/var/lib/courtplay/kiosk/keys/cache.key\", found \"ca\" (which is " +
+              (d.dir() / "ca").string() + ", which is a folder, not a file)");
 }
 
 TEST_CASE("config: a relative file name is read and reported in its absolute form", "[config]") {
@@ -336,14 +364,16 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
     CHECK(d.problem(with("ca_file", "colour = \"red\"")) ==
           "unknown key `service.colour`: `[service]` takes url, ca_file, spki_pin, timeout_s, status_poll_s");
     CHECK(d.problem("debug = true\n" + minimal) ==
-          "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`");
+          "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`, `[cache]`");
     CHECK(d.problem(minimal + "[servce]\nx = 1\n") == "unknown table `[servce]`: did you mean `[service]`?");
     CHECK(d.problem(minimal + "[trust.defense]\nissuer = \"x\"\n") ==
           "unknown table `[trust.defense]`: did you mean `[trust.defence]`?");
     CHECK(d.problem(minimal + "[trust.prosecution]\nissuer = \"x\"\n") ==
           "unknown table `[trust.prosecution]`: only `[trust.cps]` and `[trust.defence]` are allowed");
+    CHECK(d.problem(minimal + "[display]\nindex = 1\n") ==
+          "unknown table `[display]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`");
     CHECK(d.problem(minimal + "[cache]\nmax_gb = 10\n") ==
-          "unknown table `[cache]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`");
+          "unknown key `cache.max_gb`: `[cache]` takes dir, key_file, max_size_mb, keep_after_session_h");
     CHECK(d.problem(minimal + "[trust.cps.extra]\nx = 1\n") ==
           "unknown table `[trust.cps.extra]`: `[trust.cps]` takes issuer, key");
     CHECK(d.problem("\"kiosk.id\" = \"k\"\n" + without("id = ")).find(

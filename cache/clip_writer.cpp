@@ -1,0 +1,130 @@
+#include "cache/clip_writer.h"
+
+#include "auth/base64url.h"
+#include "auth/court_time.h"
+#include "cache/kiosk_key.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace courtplay::cache {
+
+struct ClipWriter::Hash {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    Hash() {
+        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1)
+            throw std::runtime_error("OpenSSL could not start a SHA-256");
+    }
+    ~Hash() { EVP_MD_CTX_free(ctx); }
+    void update(const uint8_t* p, size_t n) { EVP_DigestUpdate(ctx, p, n); }
+    std::string hex_final() {
+        uint8_t d[32];
+        unsigned int len = 0;
+        EVP_DigestFinal_ex(ctx, d, &len);
+        return auth::hex(std::span<const uint8_t>(d, len));
+    }
+};
+
+ClipWriter::ClipWriter(std::filesystem::path data_file, std::string name, Manifest manifest, Fd lock,
+                       SaveManifest save, Discard discard)
+    : data_file_(std::move(data_file)),
+      name_(std::move(name)),
+      manifest_(std::move(manifest)),
+      lock_(std::move(lock)),
+      save_(std::move(save)),
+      discard_(std::move(discard)),
+      aead_(manifest_.data_key),
+      hash_(std::make_unique<Hash>()) {
+    data_ = Fd(::open(data_file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!data_) throw CacheError("the cache file " + data_file_.string() + " cannot be opened (" + errno_words(errno) + ")");
+    chunk_.reserve(manifest_.chunk_size);
+    record_.resize(manifest_.chunk_size + kSealOverhead);
+    resume();
+}
+
+ClipWriter::~ClipWriter() { OPENSSL_cleanse(chunk_.data(), chunk_.size()); }
+
+// Keeps every chunk from the start that opens and hashes it again (the SHA-256 must cover every
+// byte); cuts the file after the last good one. A chunk torn by a crash, or lost in a power cut,
+// fails its check like a damaged one and is fetched again.
+void ClipWriter::resume() {
+    const int64_t chunks = chunk_count(manifest_.bytes, manifest_.chunk_size);
+    std::vector<uint8_t> plain(manifest_.chunk_size);
+    int64_t good = 0;
+    for (; good < chunks; ++good) {
+        const uint32_t len = chunk_length(manifest_.bytes, manifest_.chunk_size, good);
+        if (!pread_full(data_.get(), record_.data(), len + kSealOverhead, record_offset(manifest_.chunk_size, good)))
+            break;
+        if (!aead_.open({record_.data(), len + kSealOverhead}, chunk_ad(name_, good, manifest_.bytes), plain.data()))
+            break;
+        hash_->update(plain.data(), len);
+        stored_ += len;
+    }
+    OPENSSL_cleanse(plain.data(), plain.size());
+    next_index_ = good;
+    if (::ftruncate(data_.get(), record_offset(manifest_.chunk_size, good)) != 0)
+        throw CacheError("the cache file " + data_file_.string() + " cannot be cut back (" + errno_words(errno) + ")");
+}
+
+void ClipWriter::append(std::span<const uint8_t> bytes) {
+    if (broken_) throw CacheError("storing this clip failed before; start it again");
+    if (stored_ + int64_t(bytes.size()) > manifest_.bytes) {
+        discard();
+        throw NotOriginalError("the service sent more than the clip's " + std::to_string(manifest_.bytes) + " bytes");
+    }
+    hash_->update(bytes.data(), bytes.size());
+    stored_ += int64_t(bytes.size());
+    while (!bytes.empty()) {
+        const size_t take = std::min(bytes.size(), size_t(manifest_.chunk_size) - chunk_.size());
+        chunk_.insert(chunk_.end(), bytes.begin(), bytes.begin() + take);
+        bytes = bytes.subspan(take);
+        if (chunk_.size() == manifest_.chunk_size) seal_chunk();
+    }
+}
+
+void ClipWriter::seal_chunk() {
+    aead_.seal(chunk_, chunk_ad(name_, next_index_, manifest_.bytes), record_.data());
+    if (!pwrite_full(data_.get(), record_.data(), chunk_.size() + kSealOverhead,
+                     record_offset(manifest_.chunk_size, next_index_))) {
+        const int err = errno;
+        // The hash has run past what is on disk: this writer is done. A new one resumes from disk.
+        broken_ = true;
+        throw CacheError("the clip cannot be written to the cache in " + data_file_.parent_path().parent_path().string() +
+                         ": " + errno_words(err));
+    }
+    OPENSSL_cleanse(chunk_.data(), chunk_.size());
+    chunk_.clear();
+    ++next_index_;
+}
+
+void ClipWriter::discard() {
+    broken_ = true;
+    discard_();
+}
+
+void ClipWriter::finish() {
+    if (broken_) throw CacheError("storing this clip failed before; start it again");
+    if (!chunk_.empty()) seal_chunk();
+    const std::string got = hash_->hex_final();
+    if (stored_ != manifest_.bytes || got != manifest_.sha256) {
+        discard();
+        throw NotOriginalError(stored_ != manifest_.bytes
+                                   ? "the service sent " + std::to_string(stored_) + " bytes, the grant says " +
+                                         std::to_string(manifest_.bytes)
+                                   : "its SHA-256 is " + got + ", the grant says " + manifest_.sha256 +
+                                         ": this is not the original clip");
+    }
+    // The chunks reach the disk before the manifest says they are complete.
+    if (::fdatasync(data_.get()) != 0)
+        throw CacheError("the cache file cannot be flushed to disk (" + errno_words(errno) + ")");
+    manifest_.complete = true;
+    manifest_.verified_at = auth::unix_now();
+    save_(manifest_);
+}
+
+}  // namespace courtplay::cache

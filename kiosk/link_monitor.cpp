@@ -1,0 +1,56 @@
+#include "kiosk/link_monitor.h"
+
+#include "kiosk/exit_codes.h"
+
+extern "C" {
+#include <libavutil/error.h>
+}
+
+#include <cstdio>
+
+namespace courtplay::kiosk {
+using player::HttpsSource;
+
+int report_stream_failure(const HttpsSource::Status& st, const std::string& title) {
+    if (st.verification == HttpsSource::Verification::failed || st.error == AVERROR_INVALIDDATA) {
+        std::fprintf(stderr, "courtplay: clip \"%s\": %s. It will not be played. Tell court IT.\n", title.c_str(),
+                     st.reason.c_str());
+        return exit_code::bad_media;
+    }
+    std::fprintf(stderr, "courtplay: clip \"%s\": %s\n", title.c_str(), st.reason.c_str());
+    return st.error == AVERROR(EPROTO) ? exit_code::network : exit_code::refused;
+}
+
+LinkMonitor::LinkMonitor(HttpsSource& stream, std::chrono::seconds give_up)
+    : stream_(stream), give_up_(give_up), thread_([this] { run(); }) {}
+
+LinkMonitor::~LinkMonitor() {
+    done_ = true;
+    thread_.join();
+}
+
+void LinkMonitor::run() {
+    using namespace std::chrono;
+    auto last = HttpsSource::Link::streaming;
+    steady_clock::time_point down_since{};
+    while (!done_) {
+        const HttpsSource::Status st = stream_.status();
+        if (st.link != last) {
+            if (st.link == HttpsSource::Link::reconnecting) {
+                std::fprintf(stderr, "courtplay: %s\n", st.reason.c_str());
+                down_since = steady_clock::now();
+            } else if (st.link == HttpsSource::Link::streaming) {
+                std::fprintf(stderr, "courtplay: reconnected to the share service\n");
+            }
+            last = st.link;
+        }
+        if (st.link == HttpsSource::Link::reconnecting && !playing_ && steady_clock::now() - down_since > give_up_) {
+            gave_up_ = true;
+            stream_.interrupt();
+            return;
+        }
+        std::this_thread::sleep_for(milliseconds(100));
+    }
+}
+
+}  // namespace courtplay::kiosk
