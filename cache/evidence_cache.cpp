@@ -169,13 +169,23 @@ std::unique_ptr<CachedSource> EvidenceCache::open(const ClipRef& clip) {
 std::unique_ptr<ClipWriter> EvidenceCache::store(const ClipRef& clip) {
     const std::string name = entry_name(names_key_, clip.share_id, clip.clip_id, clip.sha256);
     const fs::path folder = dir_ / name;
-    if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST)
+    const bool made = ::mkdir(folder.c_str(), 0700) == 0;
+    if (!made && errno != EEXIST)
         throw CacheError("the cache folder " + dir_.string() + " cannot be written (" + errno_words(errno) + ")");
     Fd lock = try_lock_folder(folder);
     if (!lock) throw CacheError("another courtplay on this kiosk is storing clip \"" + clip.title + "\" now");
 
     std::optional<Manifest> m = load_manifest(name);
-    if (!m || m->complete || m->sha256 != clip.sha256 || m->bytes != clip.bytes) {
+    const bool resumable = m && !m->complete && m->sha256 == clip.sha256 && m->bytes == clip.bytes;
+    const int64_t have = resumable ? size_of(folder / kData) : 0;
+    try {
+        make_room(stored_size(clip.bytes, kChunkBytes) - have, name);
+        check_free_space(stored_size(clip.bytes, kChunkBytes) - have, clip.title);
+    } catch (const CacheError&) {
+        if (made) fs::remove_all(folder);
+        throw;
+    }
+    if (!resumable) {
         // Nothing to resume: start again with a fresh key, the manifest before any chunk.
         ::unlink((folder / kData).c_str());
         m = Manifest{};
@@ -185,24 +195,22 @@ std::unique_ptr<ClipWriter> EvidenceCache::store(const ClipRef& clip) {
         m->data_key = SecretKey::random();
         m->stored_at = auth::unix_now();
     }
-    // A share redeemed again may carry a later expiry.
-    m->expires_at = clip.expires_at;
+    m->expires_at = clip.expires_at;  // a share redeemed again may carry a later expiry
     save_manifest(name, *m);
 
-    const int64_t have = size_of(folder / kData);
-    make_room(stored_size(clip.bytes, m->chunk_size) - have, name);
-    struct statvfs vfs {};
-    if (::statvfs(dir_.c_str(), &vfs) == 0) {
-        const int64_t free_bytes = int64_t(vfs.f_bavail) * int64_t(vfs.f_frsize);
-        const int64_t needed = stored_size(clip.bytes, m->chunk_size) - have;
-        if (needed > free_bytes)
-            throw CacheError("the disk holding the cache (" + dir_.string() + ") has " + megabytes(free_bytes) +
-                             " free and clip \"" + clip.title + "\" needs " + megabytes(needed) +
-                             ". Court IT: free space on it, or play this clip streamed");
-    }
     auto save = [this, name](const Manifest& done) { save_manifest(name, done); };
     auto discard = [this, name] { purge_entry(describe(name), PurgeReason::not_original); };
     return std::make_unique<ClipWriter>(folder / kData, name, std::move(*m), std::move(lock), save, discard);
+}
+
+void EvidenceCache::check_free_space(int64_t needed, const std::string& title) const {
+    struct statvfs vfs {};
+    if (::statvfs(dir_.c_str(), &vfs) != 0) return;  // the writes will say what is wrong
+    const int64_t free_bytes = int64_t(vfs.f_bavail) * int64_t(vfs.f_frsize);
+    if (needed > free_bytes)
+        throw CacheError("the disk holding the cache (" + dir_.string() + ") has " + megabytes(free_bytes) +
+                         " free and clip \"" + title + "\" needs " + megabytes(needed) +
+                         ". Court IT: free space on it, or play this clip streamed");
 }
 
 bool EvidenceCache::purge_entry(const CachedClip& clip, PurgeReason why) {

@@ -103,6 +103,7 @@ private:
     int purge_if(const std::function<bool(const CachedClip&)>& pred, PurgeReason why);
     bool purge_entry(const CachedClip& clip, PurgeReason why);
     void make_room(int64_t needed, const std::string& except);
+    void check_free_space(int64_t needed, const std::string& title) const;
 
     std::filesystem::path dir_;
     int64_t limit_bytes_;
