@@ -117,7 +117,7 @@ void ClipWriter::finish() {
                                    ? "the service sent " + std::to_string(stored_) + " bytes, the grant says " +
                                          std::to_string(manifest_.bytes)
                                    : "its SHA-256 is " + got + ", the grant says " + manifest_.sha256 +
-                                         ": this is not the original clip");
+                                         ": this is NOT the original evidence");
     }
     // The chunks reach the disk before the manifest says they are complete.
     if (::fdatasync(data_.get()) != 0)

@@ -33,7 +33,9 @@ void LinkMonitor::run() {
     using namespace std::chrono;
     auto last = HttpsSource::Link::streaming;
     steady_clock::time_point down_since{};
-    while (!done_) {
+    // One last look after done_, so that a link that came back just before the end is reported.
+    for (bool last_look = false; !last_look;) {
+        last_look = done_;
         const HttpsSource::Status st = stream_.status();
         if (st.link != last) {
             if (st.link == HttpsSource::Link::reconnecting) {
@@ -49,7 +51,7 @@ void LinkMonitor::run() {
             stream_.interrupt();
             return;
         }
-        std::this_thread::sleep_for(milliseconds(100));
+        if (!last_look) std::this_thread::sleep_for(milliseconds(100));
     }
 }
 

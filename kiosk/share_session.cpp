@@ -122,7 +122,12 @@ private:
 
     int play_cached(cache::CachedSource& source) {
         announce("from the kiosk's encrypted cache");
-        const int code = play(source);
+        int code = exit_code::ok;
+        try {
+            code = play(source);
+        } catch (const player::OpenError&) {
+            if (!source.status().damaged) throw;  // the clip itself cannot be played: said by run_session
+        }
         const cache::CachedSource::Status st = source.status();
         if (!st.damaged) return code;
         std::fprintf(stderr,

@@ -121,6 +121,8 @@ bool Player::land(Micros now) {
         }
         if (frame->kind == VideoFrame::Kind::End) {  // nothing at all to show (an empty or broken clip)
             video_ended_ = true;
+            // Nothing will ever be presented: the clip must still end rather than wait for a first frame.
+            if (!origin_known_) started_ = true;
             landing_.reset();
             if (renderer_) renderer_->set_paused(paused_);
             return true;

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--failure-window", serve.failure_window_s, "Seconds the failures are counted over")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    serve_cmd->add_option("--clip-rate", serve.clip_rate_kib_s,
+                          "Send clip bytes at no more than this many KiB/s (a slow network, for tests)")
+        ->check(CLI::PositiveNumber);
 
     auto* clip_cmd = app.add_subcommand("clip", "Add or list clips")->require_subcommand(1);
     srv::ClipAddOptions clip_add;

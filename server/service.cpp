@@ -70,6 +70,7 @@ struct Service::Impl {
     std::map<auth::Party, auth::SigningKey> issuer_keys;
     RateLimiter limiter;
     ListenAddress listen;
+    int64_t clip_rate_kib_s;  // 0: unlimited
     std::string hostname;     // the name in the certificate and the URLs
     std::string issuer_base;  // "https://NAME:PORT" as given to init
     std::unique_ptr<httplib::SSLServer> http;
@@ -109,7 +110,8 @@ std::string required_setting(Store& store, const std::string& key) {
 Service::Impl::Impl(const ServiceOptions& o)
     : data(o.data),
       store(open_store(data)),
-      limiter(o.max_failures, std::chrono::seconds(o.failure_window_s)) {
+      limiter(o.max_failures, std::chrono::seconds(o.failure_window_s)),
+      clip_rate_kib_s(o.clip_rate_kib_s) {
     for (auth::Party p : {auth::Party::cps, auth::Party::defence}) issuer_keys.emplace(p, auth::SigningKey::load_pem(data.issuer_key(p)));
     hostname = required_setting(store, "hostname");
     issuer_base = required_setting(store, "url");
@@ -346,11 +348,13 @@ void Service::Impl::clip(const httplib::Request& req, httplib::Response& res) {
     // never held in memory.
     res.set_content_provider(
         static_cast<size_t>(count), content_type_for(file),
-        [handle, first](size_t offset, size_t length, httplib::DataSink& sink) {
+        [handle, first, rate = clip_rate_kib_s](size_t offset, size_t length, httplib::DataSink& sink) {
             char buf[64 * 1024];
-            const size_t want = std::min(length, sizeof buf);
+            const size_t want = std::min(length, rate ? std::min<size_t>(sizeof buf, size_t(rate) * 1024 / 20) : sizeof buf);
             const ssize_t n = ::pread(*handle, buf, want, static_cast<off_t>(first + static_cast<int64_t>(offset)));
             if (n <= 0) return false;  // the file shrank under us: end the response
+            // A slow courtroom network, for tests and demonstrations: a block, then the time it takes.
+            if (rate) std::this_thread::sleep_for(std::chrono::microseconds(int64_t(n) * 1000000 / (rate * 1024)));
             return sink.write(buf, static_cast<size_t>(n));
         },
         [handle](bool) {});

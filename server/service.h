@@ -19,6 +19,7 @@ struct ServiceOptions {
     std::optional<std::filesystem::path> key;   // default: DIR/tls/server.key
     int max_failures = 5;                       // failed redemptions per address ...
     int failure_window_s = 60;                  // ... within this many seconds, then 429
+    int64_t clip_rate_kib_s = 0;                // clip bytes sent no faster than this; 0: as fast as possible
 };
 
 class Service {

@@ -228,6 +228,15 @@ TEST_CASE("damaged clips play what can be decoded and end cleanly", "[cli][corru
         CHECK(r.exit_code == 3);
         CHECK(r.err.find(path) != std::string::npos);
     }
+    SECTION("only the header survives: streams known, not one picture") {
+        const std::string mkv = fixture({.path = "to-damage.mkv", .seconds = 1});
+        const std::string path = path_in_scratch("header-only.mkv");
+        write_file(path, read_file(mkv).substr(0, 1200));
+        // It once waited for a first frame forever: `timeout` turns a hang into a failure.
+        auto r = run({"timeout", "60", COURTPLAY_BIN, "play", "--headless", path});
+        CHECK(r.exit_code == 3);
+        CHECK_THAT(r.err, Catch::Contains("no picture in it could be decoded"));
+    }
 }
 
 TEST_CASE("plays in a window on a real X server", "[cli][window]") {

@@ -1,5 +1,7 @@
 #include "support/testing.h"
 
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +9,7 @@
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,15 +48,15 @@ std::string fixture(assets::SampleSpec spec) {
     return spec.path;
 }
 
-RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+Spawned::Spawned(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
     // stdout and stderr go to files: reading two pipes in turn could deadlock on a full one.
-    static int counter = 0;
+    static std::atomic<int> counter{0};
     const std::string base = scratch_dir() + "/run" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-    const std::string out_path = base + ".out", err_path = base + ".err";
-    pid_t pid = fork();
-    if (pid == 0) {
-        FILE* o = std::freopen(out_path.c_str(), "w", stdout);
-        FILE* e = std::freopen(err_path.c_str(), "w", stderr);
+    out_path_ = base + ".out", err_path_ = base + ".err";
+    pid_ = fork();
+    if (pid_ == 0) {
+        FILE* o = std::freopen(out_path_.c_str(), "w", stdout);
+        FILE* e = std::freopen(err_path_.c_str(), "w", stderr);
         if (!o || !e) _exit(127);
         for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
         std::vector<char*> args;
@@ -62,13 +65,52 @@ RunResult run(const std::vector<std::string>& argv, const std::vector<std::strin
         execvp(args[0], args.data());
         _exit(127);
     }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read_file(out_path);
-    r.err = read_file(err_path);
-    return r;
+}
+
+Spawned::~Spawned() {
+    if (exit_code_ < 0) {
+        kill(SIGKILL);
+        wait();
+    }
+}
+
+std::string Spawned::err() const { return read_file(err_path_); }
+
+bool Spawned::wait_for_err(const std::string& text, std::chrono::milliseconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (err().find(text) == std::string::npos) {
+        int status = 0;
+        if (exit_code_ >= 0 || std::chrono::steady_clock::now() > until) return false;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            return err().find(text) != std::string::npos;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+void Spawned::kill(int signal) {
+    if (exit_code_ < 0) ::kill(pid_, signal);
+}
+
+RunResult Spawned::wait() {
+    if (exit_code_ < 0) {
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return {exit_code_, read_file(out_path_), read_file(err_path_)};
+}
+
+RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+    return Spawned(argv, env).wait();
+}
+
+Spawned spawn_courtplay(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+    std::vector<std::string> argv{COURTPLAY_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Spawned(argv, env);
 }
 
 RunResult run_courtplay(const std::vector<std::string>& args, const std::vector<std::string>& env) {

@@ -4,6 +4,9 @@
 
 #include "assets/sample_clip.h"
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -20,11 +23,31 @@ struct RunResult {
     int exit_code = -1;
     std::string out, err;
 };
+// A program started in the background (with extra NAME=VALUE environment), for tests that act
+// while it runs: kill it, stop the service under it. Killed and reaped if still running at the end.
+class Spawned {
+public:
+    Spawned(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+    ~Spawned();
+    Spawned(Spawned&&) = delete;
+    std::string err() const;  // its stderr so far
+    // True once its stderr holds `text`; false if it exits or the time runs out first.
+    bool wait_for_err(const std::string& text, std::chrono::milliseconds limit);
+    void kill(int signal);
+    RunResult wait();  // exit code (128 + signal when killed), stdout and stderr
+
+private:
+    pid_t pid_ = -1;
+    int exit_code_ = -1;
+    std::string out_path_, err_path_;
+};
+
 // Runs a program with arguments (and extra NAME=VALUE environment) and waits for it, collecting
 // stdout and stderr.
 RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 // Runs the courtplay binary under test.
 RunResult run_courtplay(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+Spawned spawn_courtplay(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 std::vector<std::string> read_lines(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
