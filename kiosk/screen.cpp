@@ -154,6 +154,7 @@ void Screen::draw_osd() {
     ImGui_ImplSDLRenderer_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
+    draw_badge();
     if (visible || state_.paused) {
         const ImGuiViewport* vp = ImGui::GetMainViewport();
         ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 16, vp->WorkPos.y + vp->WorkSize.y - 16), ImGuiCond_Always,
@@ -173,6 +174,28 @@ void Screen::draw_osd() {
     }
     ImGui::Render();
     ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+}
+
+void Screen::draw_badge() {
+    if (badge_.text.empty()) return;
+    // Green only for proven evidence; amber while the network is away; red when it failed.
+    ImVec4 colour;
+    switch (badge_.tone) {
+        case EvidenceBadge::Tone::verified: colour = ImVec4(0.05f, 0.45f, 0.15f, 0.9f); break;
+        case EvidenceBadge::Tone::checking: colour = ImVec4(0.25f, 0.25f, 0.25f, 0.9f); break;
+        case EvidenceBadge::Tone::warning: colour = ImVec4(0.75f, 0.45f, 0.0f, 0.9f); break;
+        case EvidenceBadge::Tone::failed: colour = ImVec4(0.7f, 0.05f, 0.05f, 0.9f); break;
+    }
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - 16, vp->WorkPos.y + 16), ImGuiCond_Always,
+                            ImVec2(1, 0));
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, colour);
+    ImGui::Begin("evidence", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
+                     ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+    ImGui::TextUnformatted(badge_.text.c_str());
+    ImGui::End();
+    ImGui::PopStyleColor();
 }
 
 bool Screen::handle(const SDL_Event& event) { return imgui_ && ImGui_ImplSDL2_ProcessEvent(&event); }

@@ -2,6 +2,7 @@
 // with an on-screen display of where playback is. SDL and ImGui are touched on the main thread only.
 #pragma once
 
+#include "kiosk/evidence_badge.h"
 #include "player/player.h"
 
 #include <SDL.h>
@@ -31,6 +32,8 @@ public:
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
     // The state shown in the on-screen display (from the player, once per loop).
     void set_state(const player::PlayerState& state) { state_ = state; }
+    // Whether the clip is verified, streaming, reconnecting: shown at all times, not only with the OSD.
+    void set_badge(const EvidenceBadge& badge) { badge_ = badge; }
     // Draws again what is on screen (after a window event, or to refresh the display).
     void redraw();
     // Feeds an event to the on-screen display; true when it used the event.
@@ -42,6 +45,7 @@ public:
 private:
     bool upload(const AVFrame* picture);
     void draw_osd();
+    void draw_badge();
     std::string osd_line() const;
 
     SDL_Window* window_ = nullptr;
@@ -55,6 +59,7 @@ private:
     bool fullscreen_;
     bool imgui_ = false;
     player::PlayerState state_;
+    EvidenceBadge badge_;
     player::FramePosition position_;
     uint32_t osd_until_ = 0;
 };

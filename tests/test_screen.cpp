@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstdlib>
 
 using namespace courtplay;
@@ -90,4 +91,40 @@ TEST_CASE("rotation metadata turns the picture on screen", "[screen]") {
             else CHECK(px.at(cx, 4) < 40);
         }
     }
+}
+
+TEST_CASE("the evidence badge is on screen at all times, in its tone's colour", "[screen]") {
+    player::ClipInfo clip;
+    kiosk::ScreenOptions options;
+    options.width = 800;
+    options.height = 600;
+    kiosk::Screen screen(options, clip);
+    player::VideoFrame frame;
+    frame.picture = banded_picture();
+    player::PlayerState playing;
+    playing.paused = false;
+    screen.set_state(playing);
+    screen.show_osd(0);  // the position display hidden: the badge must not depend on it
+    // Red, green and blue at a point inside the badge (top right corner, 16 px in).
+    auto badge_rgb = [&] {
+        // ImGui sizes a new auto-sized window on its first frame and draws it from the second.
+        screen.present(frame, player::FramePosition{});
+        screen.present(frame, player::FramePosition{});
+        const Pixels px = read_back(screen.window());
+        const size_t at = static_cast<size_t>((24 * px.w + px.w - 24) * 4);
+        return std::array<int, 3>{px.rgb[at + 2], px.rgb[at + 1], px.rgb[at]};  // ARGB8888 little-endian: B G R A
+    };
+    const auto none = badge_rgb();
+    screen.set_badge({kiosk::EvidenceBadge::Tone::verified, "VERIFIED  SHA-256 matches the grant"});
+    const auto green = badge_rgb();
+    screen.set_badge({kiosk::EvidenceBadge::Tone::warning, "RECONNECTING to the share service"});
+    const auto amber = badge_rgb();
+    screen.set_badge({kiosk::EvidenceBadge::Tone::failed, "NOT THE ORIGINAL"});
+    const auto red = badge_rgb();
+    INFO("none " << none[0] << "," << none[1] << "," << none[2] << " green " << green[0] << "," << green[1] << ","
+                 << green[2] << " amber " << amber[0] << "," << amber[1] << "," << amber[2]);
+    CHECK(none[0] + none[1] + none[2] > 600);  // the white band of the picture shows through
+    CHECK((green[1] > green[0] + 40 && green[1] > green[2] + 40));
+    CHECK((amber[0] > amber[2] + 80 && amber[1] > amber[2] + 40));
+    CHECK((red[0] > red[1] + 80 && red[0] > red[2] + 80));
 }
