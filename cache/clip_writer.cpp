@@ -55,7 +55,7 @@ ClipWriter::~ClipWriter() { OPENSSL_cleanse(chunk_.data(), chunk_.size()); }
 void ClipWriter::resume() {
     const int64_t chunks = chunk_count(manifest_.bytes, manifest_.chunk_size);
     std::vector<uint8_t> plain(manifest_.chunk_size);
-    int64_t good = 0;
+    int64_t good = 0, good_end = 0;  // chunks that check, and where the last of them ends
     for (; good < chunks; ++good) {
         const uint32_t len = chunk_length(manifest_.bytes, manifest_.chunk_size, good);
         if (!pread_full(data_.get(), record_.data(), len + kSealOverhead, record_offset(manifest_.chunk_size, good)))
@@ -64,10 +64,12 @@ void ClipWriter::resume() {
             break;
         hash_->update(plain.data(), len);
         stored_ += len;
+        good_end += len + kSealOverhead;
     }
     OPENSSL_cleanse(plain.data(), plain.size());
     next_index_ = good;
-    if (::ftruncate(data_.get(), record_offset(manifest_.chunk_size, good)) != 0)
+    // Not record_offset(good): when every chunk checks, the last one is short.
+    if (::ftruncate(data_.get(), good_end) != 0)
         throw CacheError("the cache file " + data_file_.string() + " cannot be cut back (" + errno_words(errno) + ")");
 }
 

@@ -21,8 +21,8 @@ int report_stream_failure(const HttpsSource::Status& st, const std::string& titl
     return st.error == AVERROR(EPROTO) ? exit_code::network : exit_code::refused;
 }
 
-LinkMonitor::LinkMonitor(HttpsSource& stream, std::chrono::seconds give_up)
-    : stream_(stream), give_up_(give_up), thread_([this] { run(); }) {}
+LinkMonitor::LinkMonitor(HttpsSource& stream, std::chrono::seconds give_up, std::function<void()> on_give_up)
+    : stream_(stream), give_up_(give_up), on_give_up_(std::move(on_give_up)), thread_([this] { run(); }) {}
 
 LinkMonitor::~LinkMonitor() {
     done_ = true;
@@ -42,12 +42,13 @@ void LinkMonitor::run() {
                 std::fprintf(stderr, "courtplay: %s\n", st.reason.c_str());
                 down_since = steady_clock::now();
             } else if (st.link == HttpsSource::Link::streaming) {
-                std::fprintf(stderr, "courtplay: reconnected to the share service\n");
+                std::fprintf(stderr, "courtplay: reconnected; the clip continues\n");
             }
             last = st.link;
         }
         if (st.link == HttpsSource::Link::reconnecting && !playing_ && steady_clock::now() - down_since > give_up_) {
             gave_up_ = true;
+            if (on_give_up_) on_give_up_();
             stream_.interrupt();
             return;
         }

@@ -1,12 +1,14 @@
-// Says on stderr when the link to the share service drops and comes back, and gives up on a
-// service that stays unreachable while nothing is on screen yet (a clip being checked or cached);
-// during playback the stream keeps trying and playback resumes on its own.
+// Says on stderr when the link to the server drops and comes back, and gives up on a server that
+// stays unreachable for `give_up`: in a session only while nothing is on screen yet (a clip being
+// checked or cached; once playing() the stream keeps trying and playback resumes on its own), at
+// a command line (`play https://`, never playing()) at any time.
 #pragma once
 
 #include "player/https_source.h"
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -17,7 +19,9 @@ int report_stream_failure(const player::HttpsSource::Status& st, const std::stri
 
 class LinkMonitor {
 public:
-    LinkMonitor(player::HttpsSource& stream, std::chrono::seconds give_up);
+    // `on_give_up` (optional) runs on the monitor's thread when it gives up, before the stream is
+    // interrupted.
+    LinkMonitor(player::HttpsSource& stream, std::chrono::seconds give_up, std::function<void()> on_give_up = {});
     ~LinkMonitor();
     void playing() { playing_ = true; }
     bool gave_up() const { return gave_up_; }
@@ -27,6 +31,7 @@ private:
 
     player::HttpsSource& stream_;
     const std::chrono::seconds give_up_;
+    const std::function<void()> on_give_up_;
     std::atomic<bool> done_{false}, playing_{false}, gave_up_{false};
     std::thread thread_;  // last: starts once the members it reads exist
 };

@@ -32,10 +32,13 @@ int main(int argc, char** argv) {
     app.add_flag("--demo", demo, "Make a sample clip and play it with a tour of the controls");
 
     PlayOptions play;
-    CLI::App* play_cmd = app.add_subcommand("play", "Play one clip from a file");
+    CLI::App* play_cmd = app.add_subcommand("play", "Play one clip from a file, or streamed from an https:// address");
     add_playback_flags(play_cmd, play);
     play_cmd->add_option("--segment", play.segment, "Permitted segment IN:OUT in seconds; playback stays inside it");
-    play_cmd->add_option("INPUT", play.input, "The clip to play")->required();
+    play_cmd->add_option("--ca-file", play.ca_file, "https: trust this CA (PEM) instead of the system's bundle");
+    play_cmd->add_option("--access-token-file", play.access_token_file,
+                         "https: send the token in this file as 'Authorization: Bearer' (a share's access token)");
+    play_cmd->add_option("INPUT", play.input, "The clip to play: a file, or an https:// address")->required();
 
     SessionOptions session;
     CLI::App* session_cmd = app.add_subcommand("session", "Redeem a share code and play a clip it permits");

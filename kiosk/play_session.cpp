@@ -1,6 +1,7 @@
 #include "kiosk/play_session.h"
 
 #include "kiosk/command_script.h"
+#include "kiosk/play_stream.h"
 #include "kiosk/process_clock.h"
 #include "kiosk/screen.h"
 #include "kiosk/stats_report.h"
@@ -195,11 +196,17 @@ int check_play_options(const PlayOptions& options) {
 }
 
 int run_play(const PlayOptions& options) {
+    if (is_network_address(options.input)) return play_stream(options);
+    if (!options.ca_file.empty() || !options.access_token_file.empty()) {
+        std::fprintf(stderr, "courtplay: --ca-file and --access-token-file are for https:// addresses, and %s is a file\n",
+                     options.input.c_str());
+        return kBadArguments;
+    }
     return play_clip(options, [&] { return player::open_file_source(options.input); }, nullptr);
 }
 
 int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<player::Source>()>& open,
-              StopRequest* stop) {
+              StopRequest* stop, const BadgeSource& badge) {
     const Micros process_start = process_start_time();
     CheckedArguments args;
     if (!check_arguments(options, args)) return kBadArguments;
@@ -272,6 +279,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     const bool has_video = !p->clip().video_codec.empty();
     const Micros sound_only_start = player::monotonic_now();
     bool running = true;
+    EvidenceBadge shown_badge;
     bool quitting = false;  // `quit` waits for the controls before it to take effect
     while (running && !p->ended()) {
         if (stop && stop->reason()) break;
@@ -290,9 +298,14 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
             continue;
         }
         screen->set_state(p->state(now));
+        bool redraw = false;
+        if (badge) {
+            EvidenceBadge b = badge();
+            redraw = !(b == shown_badge);  // while paused no frame comes to carry the change
+            if (redraw) screen->set_badge(shown_badge = std::move(b));
+        }
         SDL_Event event;
         int timeout_ms = static_cast<int>(std::clamp<Micros>((wait + 999) / 1000, 0, 100));
-        bool redraw = false;
         if (SDL_WaitEventTimeout(&event, timeout_ms)) {
             do {
                 if (event.type == wake_event) continue;

@@ -2,6 +2,7 @@
 // by the keyboard or a --commands script, writing the frame log and stats it is asked for.
 #pragma once
 
+#include "kiosk/evidence_badge.h"
 #include "player/source.h"
 
 #include <functional>
@@ -13,7 +14,9 @@
 namespace courtplay::kiosk {
 
 struct PlayOptions {
-    std::string input;
+    std::string input;      // a file, or an https:// address (kiosk/play_stream.h)
+    std::string ca_file;    // https: the CA (PEM) to trust instead of the system's bundle
+    std::string access_token_file;  // https: a file holding a bearer token to send
     bool headless = false;
     bool fullscreen = false;
     bool audio = true;
@@ -25,7 +28,8 @@ struct PlayOptions {
     bool verbose = false;
 };
 
-// Exit codes: 0 normal end, 2 bad arguments, 3 input that cannot be opened or decoded, 1 other.
+// Exit codes: 0 normal end, 2 bad arguments, 3 input that cannot be opened or decoded, 1 other;
+// streaming also 5, the server unreachable or its certificate not verified (docs/play.md).
 int run_play(const PlayOptions& options);
 
 // Another thread's reason to stop playback at once (the share was revoked or expired).
@@ -45,8 +49,9 @@ private:
 // what is wrong. A session calls it before asking the network for anything.
 int check_play_options(const PlayOptions& options);
 // Plays the clip `open` gives (it throws player::OpenError when it cannot); run_play opens
-// options.input. Stops at once when `stop` (optional) is requested, and returns 4 then.
+// options.input. Stops at once when `stop` (optional) is requested, and returns 4 then. `badge`
+// (optional) says on screen whether the clip is verified; it is asked every turn of the loop.
 int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<player::Source>()>& open,
-              StopRequest* stop);
+              StopRequest* stop, const BadgeSource& badge = {});
 
 }  // namespace courtplay::kiosk

@@ -40,21 +40,6 @@ int refused(const auth::Refusal& r) {
     return exit_code::refused;
 }
 
-// The player reads the session's source through this, so the source outlives the player and its
-// state can still be read once playback is over.
-class Borrowed final : public player::Source {
-public:
-    explicit Borrowed(player::Source& s) : s_(s) {}
-    int read(uint8_t* buf, int size) override { return s_.read(buf, size); }
-    int64_t seek_to(int64_t offset) override { return s_.seek_to(offset); }
-    int64_t size() const override { return s_.size(); }
-    std::string name() const override { return s_.name(); }
-    void interrupt() override { s_.interrupt(); }
-
-private:
-    player::Source& s_;
-};
-
 // Reads the whole clip through the stream once, so that its SHA-256 is proven before a single
 // frame of it is shown. Memory stays bounded by the stream's window. Returns 0 or an exit code.
 int prove_original(HttpsSource& stream, const LinkMonitor& monitor, const std::string& title) {
@@ -124,7 +109,7 @@ private:
         announce("from the kiosk's encrypted cache");
         int code = exit_code::ok;
         try {
-            code = play(source);
+            code = play(source, [&source] { return badge_of(source.status()); });
         } catch (const player::OpenError&) {
             if (!source.status().damaged) throw;  // the clip itself cannot be played: said by run_session
         }
@@ -146,7 +131,7 @@ private:
         if (int failed = prove_original(stream, monitor, clip_.title)) return failed;
         monitor.playing();
         announce("streamed from the share service");
-        const int code = play(stream);
+        const int code = play(stream, [&stream] { return badge_of(stream.status()); });
         // Playback that ended because the stream failed says why, with the stream's exit code.
         const HttpsSource::Status st = stream.status();
         if (code != exit_code::refused && st.link == HttpsSource::Link::failed)
@@ -161,14 +146,15 @@ private:
                      clip_.sha256.c_str(), how);
     }
 
-    int play(player::Source& source) {
+    int play(player::Source& source, const BadgeSource& badge) {
         PlayOptions play = options_.play;
         if (clip_.segment) play.segment = segment_text(*clip_.segment);
         play.input = clip_.title;
         StopRequest stop;
         auth::ShareWatch watch(service_, share_, std::chrono::seconds(cfg_.service.status_poll_s),
                                [&stop](const auth::Refusal& why) { stop.request(why.message); });
-        const int code = play_clip(play, [&] { return std::make_unique<Borrowed>(source); }, &stop);
+        // Borrowed: the session still reads the source's state once the player is gone.
+        const int code = play_clip(play, [&] { return player::borrow_source(source); }, &stop, badge);
         ended_ = watch.ended();
         return code;
     }

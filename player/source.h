@@ -32,4 +32,8 @@ std::unique_ptr<Source> open_file_source(const std::string& path);
 // Bytes already in memory (fuzzing, and decrypted cache chunks later). `name` is for messages.
 std::unique_ptr<Source> open_memory_source(std::string name, std::vector<uint8_t> bytes);
 
+// Reads through `source` without owning it: the owner keeps it, and can still ask it how things
+// went (an HttpsSource's status) once the player reading it is gone. `source` must outlive it.
+std::unique_ptr<Source> borrow_source(Source& source);
+
 }  // namespace courtplay::player

@@ -122,7 +122,7 @@ unsigned mode_of(const fs::path& p) {
 }
 }  // namespace
 
-TEST_CASE("cache: a clip stored and read back is exactly the clip; nothing readable is on disk") {
+TEST_CASE("cache: a clip stored and read back is exactly the clip, and nothing readable is on disk") {
     CacheFolder f("roundtrip");
     Purges purges;
     cache::EvidenceCache c(f.cfg, &purges);
@@ -335,6 +335,19 @@ TEST_CASE("cache: an interrupted store resumes after its last good chunk") {
         fs::resize_file(data, fs::file_size(data) - 1000);
         auto w = c.store(ref);
         CHECK(w->stored() == 2 * int64_t(cache::kChunkBytes));
+    }
+    SECTION("every chunk on disk, killed before the entry was marked complete") {
+        // The state a kill between the last chunk and the manifest leaves: the partial manifest
+        // (same clip key) beside a file holding every chunk, the short last one included.
+        const fs::path manifest = data.parent_path() / "manifest";
+        const std::string partial = read_file(manifest.string());
+        store_all(c, ref, clip);
+        write_file(manifest.string(), partial);
+        CHECK(c.state(ref) == cache::EvidenceCache::State::partial);
+        auto w = c.store(ref);
+        CHECK(w->stored() == int64_t(clip.size()));
+        w->finish();
+        CHECK(fs::file_size(data) == clip.size() + 7 * cache::kSealOverhead);
     }
     SECTION("a chunk lost in a power cut (zeros) and all after it are fetched again") {
         std::fstream(data, std::ios::in | std::ios::out | std::ios::binary).seekp(cache::kChunkBytes + 100).write(

@@ -107,7 +107,7 @@ TEST_CASE("cache prefetch, then a session plays the clip from the cache with the
     CHECK(svc.list()["clips"].empty());
 }
 
-TEST_CASE("A session caches a clip it may cache before playing it; the config can keep it for the hearing") {
+TEST_CASE("A session caches a clip it may cache before playing it, and the config can keep it for the hearing") {
     CacheService svc("session-caches", short_clip(), "view,cache", "keep_after_session_h = 1");
     const std::string log = scratch_dir() + "/session-caches.log";
     RunResult r = run_courtplay(svc.session({"--frame-log", log}));
@@ -130,7 +130,7 @@ TEST_CASE("A session caches a clip it may cache before playing it; the config ca
     CHECK(svc.list()["clips"].empty());
 }
 
-TEST_CASE("A session with --cache-only never fetches media; a share without cache is streamed and never stored") {
+TEST_CASE("A session with --cache-only never fetches media, and a share without cache is streamed and never stored") {
     SECTION("not cached: refused, and the way out named") {
         CacheService svc("cache-only", short_clip());
         const RunResult r = run_courtplay(svc.session({"--cache-only"}));

@@ -89,7 +89,7 @@ TEST_CASE("frame steps go forward and back one frame, across keyframes, and stay
     CHECK(h.player().stats().step_ms.size() == 22);
 }
 
-TEST_CASE("back at the first frame stays there; step at the last frame stays there", "[player][step]") {
+TEST_CASE("back at the first frame stays there, and step at the last frame stays there", "[player][step]") {
     Harness h(clip());
     h.player().pause();
     REQUIRE(h.settle());
