@@ -186,6 +186,13 @@ void Demuxer::run() {
             continue;
         }
         int err = av_read_frame(input_.get(), raw);
+        // A packet read as the source failed (a cached chunk that failed its check, a stream that
+        // stopped) may be cut short, and decoded it would be a damaged picture: it is dropped, and
+        // the clip ends with the last whole packet.
+        if (err >= 0 && input_->pb && input_->pb->error < 0) {
+            av_packet_unref(raw);
+            err = input_->pb->error;
+        }
         if (err == AVERROR(EAGAIN)) {  // nothing yet (a network source): wait a little, not spin
             std::unique_lock lock(mutex_);
             wake_.wait_for(lock, std::chrono::milliseconds(5), [&] { return stopping_ || request_; });
