@@ -34,12 +34,6 @@ int with_cache(const std::string& config_file,
     }
 }
 
-std::string megabytes(int64_t bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f MB", double(bytes) / (1 << 20));
-    return buf;
-}
-
 const char* state_word(const cache::CachedClip& c) {
     return c.damaged ? "damaged" : c.complete ? "verified" : "partial";
 }

@@ -50,12 +50,13 @@ player::HttpsSourceOptions stream_options(const config::KioskConfig& cfg, const 
             .expected_sha256 = clip.sha256};
 }
 
-namespace {
 std::string megabytes(int64_t bytes) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f MB", double(bytes) / (1 << 20));
     return buf;
 }
+
+namespace {
 
 // Copies the stream into the writer from where it stands. Returns an exit code.
 int fetch_rest(cache::ClipWriter& writer, player::HttpsSource& stream, const LinkMonitor& monitor,

@@ -16,6 +16,9 @@ public:
     void purged(const cache::PurgeRecord& record) override;
 };
 
+// "2.5 MB" (MiB, one decimal), as progress and `cache list` show sizes.
+std::string megabytes(int64_t bytes);
+
 // SHA-256 (hex) of the share code as the service knows it, so cached clips can be found from it.
 std::string token_digest(std::string_view typed_token);
 cache::ClipRef clip_ref(const auth::Redemption& share, const auth::GrantClip& clip, const std::string& token_digest);
