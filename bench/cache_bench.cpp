@@ -239,22 +239,22 @@ int throughput(const std::map<std::string, std::string>& flags) {
     // comparable figure.
     for (int pass = 0; pass < 2; ++pass) {
         fs::remove(file);
-        cache::Fd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        files::Fd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
         Timer t;
         for (int64_t i = 0; i < chunks; ++i) {
             const size_t len = cache::chunk_length(int64_t(bytes), chunk, i) + cache::kSealOverhead;
             const int64_t off = cache::record_offset(chunk, i);
-            if (!cache::pwrite_full(fd.get(), sealed.data() + off, len, off)) throw std::runtime_error("pwrite failed");
+            if (!files::pwrite_full(fd.get(), sealed.data() + off, len, off)) throw std::runtime_error("pwrite failed");
         }
         parts[pass == 0 ? "pwrite_records_first_touch" : "pwrite_records"] = t.done(int64_t(bytes));
     }
     {
-        cache::Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+        files::Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
         std::vector<uint8_t> record(chunk + cache::kSealOverhead);
         Timer t;
         for (int64_t i = 0; i < chunks; ++i) {
             const size_t len = cache::chunk_length(int64_t(bytes), chunk, i) + cache::kSealOverhead;
-            if (!cache::pread_full(fd.get(), record.data(), len, cache::record_offset(chunk, i)))
+            if (!files::pread_full(fd.get(), record.data(), len, cache::record_offset(chunk, i)))
                 throw std::runtime_error("pread failed");
         }
         parts["pread_records"] = t.done(int64_t(bytes));

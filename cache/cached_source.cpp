@@ -15,7 +15,7 @@ extern "C" {
 
 namespace courtplay::cache {
 
-CachedSource::CachedSource(Fd data, std::string name, Manifest manifest)
+CachedSource::CachedSource(files::Fd data, std::string name, Manifest manifest)
     : data_(std::move(data)),
       name_(std::move(name)),
       manifest_(std::move(manifest)),
@@ -32,7 +32,7 @@ CachedSource::~CachedSource() {
 
 bool CachedSource::load(Aead& aead, int64_t index, std::vector<uint8_t>& record, std::vector<uint8_t>& plain) const {
     const uint32_t len = chunk_length(manifest_.bytes, manifest_.chunk_size, index);
-    return pread_full(data_.get(), record.data(), len + kSealOverhead, record_offset(manifest_.chunk_size, index)) &&
+    return files::pread_full(data_.get(), record.data(), len + kSealOverhead, record_offset(manifest_.chunk_size, index)) &&
            aead.open({record.data(), len + kSealOverhead}, chunk_ad(name_, index, manifest_.bytes), plain.data());
 }
 

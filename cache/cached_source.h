@@ -7,7 +7,7 @@
 
 #include "cache/aead.h"
 #include "cache/entry_format.h"
-#include "cache/posix_file.h"
+#include "files/posix_file.h"
 #include "player/source.h"
 
 #include <atomic>
@@ -17,7 +17,7 @@ namespace courtplay::cache {
 
 class CachedSource final : public player::Source {
 public:
-    CachedSource(Fd data, std::string name, Manifest manifest);
+    CachedSource(files::Fd data, std::string name, Manifest manifest);
     ~CachedSource() override;
 
     int read(uint8_t* buf, int size) override;
@@ -38,7 +38,7 @@ private:
     void mark_damaged(int64_t index);
     void check_all();
 
-    const Fd data_;
+    const files::Fd data_;
     const std::string name_;
     const Manifest manifest_;
     Aead aead_;                          // the reader's (demuxer thread)

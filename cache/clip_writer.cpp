@@ -30,7 +30,7 @@ struct ClipWriter::Hash {
     }
 };
 
-ClipWriter::ClipWriter(std::filesystem::path data_file, std::string name, Manifest manifest, Fd lock,
+ClipWriter::ClipWriter(std::filesystem::path data_file, std::string name, Manifest manifest, files::Fd lock,
                        SaveManifest save, Discard discard)
     : data_file_(std::move(data_file)),
       name_(std::move(name)),
@@ -40,8 +40,8 @@ ClipWriter::ClipWriter(std::filesystem::path data_file, std::string name, Manife
       discard_(std::move(discard)),
       aead_(manifest_.data_key),
       hash_(std::make_unique<Hash>()) {
-    data_ = Fd(::open(data_file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (!data_) throw CacheError("the cache file " + data_file_.string() + " cannot be opened (" + errno_words(errno) + ")");
+    data_ = files::Fd(::open(data_file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!data_) throw CacheError("the cache file " + data_file_.string() + " cannot be opened (" + files::errno_words(errno) + ")");
     chunk_.reserve(manifest_.chunk_size);
     record_.resize(manifest_.chunk_size + kSealOverhead);
     resume();
@@ -58,7 +58,7 @@ void ClipWriter::resume() {
     int64_t good = 0, good_end = 0;  // chunks that check, and where the last of them ends
     for (; good < chunks; ++good) {
         const uint32_t len = chunk_length(manifest_.bytes, manifest_.chunk_size, good);
-        if (!pread_full(data_.get(), record_.data(), len + kSealOverhead, record_offset(manifest_.chunk_size, good)))
+        if (!files::pread_full(data_.get(), record_.data(), len + kSealOverhead, record_offset(manifest_.chunk_size, good)))
             break;
         if (!aead_.open({record_.data(), len + kSealOverhead}, chunk_ad(name_, good, manifest_.bytes), plain.data()))
             break;
@@ -70,7 +70,7 @@ void ClipWriter::resume() {
     next_index_ = good;
     // Not record_offset(good): when every chunk checks, the last one is short.
     if (::ftruncate(data_.get(), good_end) != 0)
-        throw CacheError("the cache file " + data_file_.string() + " cannot be cut back (" + errno_words(errno) + ")");
+        throw CacheError("the cache file " + data_file_.string() + " cannot be cut back (" + files::errno_words(errno) + ")");
 }
 
 void ClipWriter::append(std::span<const uint8_t> bytes) {
@@ -91,13 +91,13 @@ void ClipWriter::append(std::span<const uint8_t> bytes) {
 
 void ClipWriter::seal_chunk() {
     aead_.seal(chunk_, chunk_ad(name_, next_index_, manifest_.bytes), record_.data());
-    if (!pwrite_full(data_.get(), record_.data(), chunk_.size() + kSealOverhead,
+    if (!files::pwrite_full(data_.get(), record_.data(), chunk_.size() + kSealOverhead,
                      record_offset(manifest_.chunk_size, next_index_))) {
         const int err = errno;
         // The hash has run past what is on disk: this writer is done. A new one resumes from disk.
         broken_ = true;
         throw CacheError("the clip cannot be written to the cache in " + data_file_.parent_path().parent_path().string() +
-                         ": " + errno_words(err));
+                         ": " + files::errno_words(err));
     }
     OPENSSL_cleanse(chunk_.data(), chunk_.size());
     chunk_.clear();
@@ -123,7 +123,7 @@ void ClipWriter::finish() {
     }
     // The chunks reach the disk before the manifest says they are complete.
     if (::fdatasync(data_.get()) != 0)
-        throw CacheError("the cache file cannot be flushed to disk (" + errno_words(errno) + ")");
+        throw CacheError("the cache file cannot be flushed to disk (" + files::errno_words(errno) + ")");
     manifest_.complete = true;
     manifest_.verified_at = auth::unix_now();
     save_(manifest_);

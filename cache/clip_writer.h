@@ -4,7 +4,7 @@
 
 #include "cache/aead.h"
 #include "cache/entry_format.h"
-#include "cache/posix_file.h"
+#include "files/posix_file.h"
 
 #include <filesystem>
 #include <functional>
@@ -27,7 +27,7 @@ public:
     using Discard = std::function<void()>;
 
     // Checks the chunks already in `data` (a resumed entry) and continues after the last good one.
-    ClipWriter(std::filesystem::path data_file, std::string name, Manifest manifest, Fd lock, SaveManifest save,
+    ClipWriter(std::filesystem::path data_file, std::string name, Manifest manifest, files::Fd lock, SaveManifest save,
                Discard discard);
     ~ClipWriter();
     ClipWriter(const ClipWriter&) = delete;
@@ -53,7 +53,7 @@ private:
     std::filesystem::path data_file_;
     std::string name_;
     Manifest manifest_;
-    Fd lock_, data_;
+    files::Fd lock_, data_;
     SaveManifest save_;
     Discard discard_;
     Aead aead_;

@@ -71,17 +71,17 @@ EvidenceCache::EvidenceCache(const config::CacheConfig& cfg, PurgeSink* sink)
     fs::create_directories(dir_, ec);
     if (ec) throw CacheError("the cache folder " + dir_.string() + " cannot be made (" + ec.message() + ")");
     if (::chmod(dir_.c_str(), 0700) != 0)
-        throw CacheError("the cache folder " + dir_.string() + " cannot be made private (" + errno_words(errno) + ")");
+        throw CacheError("the cache folder " + dir_.string() + " cannot be made private (" + files::errno_words(errno) + ")");
     // Debris of a crash: a folder whose manifest was never written holds nothing readable.
     for (const auto& e : fs::directory_iterator(dir_, ec)) {
         const std::string name = e.path().filename().string();
         if (!is_entry_name(name) || fs::exists(e.path() / kManifest)) continue;
-        if (Fd lock = try_lock_folder(e.path())) fs::remove_all(e.path(), ec);
+        if (files::Fd lock = files::try_lock_folder(e.path())) fs::remove_all(e.path(), ec);
     }
 }
 
 std::optional<Manifest> EvidenceCache::load_manifest(const std::string& name) const {
-    const std::vector<uint8_t> sealed = read_small(dir_ / name / kManifest, kManifestLimit);
+    const std::vector<uint8_t> sealed = files::read_small(dir_ / name / kManifest, kManifestLimit);
     Aead aead(manifest_key_);
     return open_manifest(sealed, aead, name);
 }
@@ -157,7 +157,7 @@ std::unique_ptr<CachedSource> EvidenceCache::open(const ClipRef& clip) {
         return nullptr;
     }
     if (!m->complete) return nullptr;
-    Fd data(::open((folder / kData).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    files::Fd data(::open((folder / kData).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!data) {
         purge_entry(c, PurgeReason::damaged);
         return nullptr;
@@ -171,8 +171,8 @@ std::unique_ptr<ClipWriter> EvidenceCache::store(const ClipRef& clip) {
     const fs::path folder = dir_ / name;
     const bool made = ::mkdir(folder.c_str(), 0700) == 0;
     if (!made && errno != EEXIST)
-        throw CacheError("the cache folder " + dir_.string() + " cannot be written (" + errno_words(errno) + ")");
-    Fd lock = try_lock_folder(folder);
+        throw CacheError("the cache folder " + dir_.string() + " cannot be written (" + files::errno_words(errno) + ")");
+    files::Fd lock = files::try_lock_folder(folder);
     if (!lock) throw CacheError("another courtplay on this kiosk is storing clip \"" + clip.title + "\" now");
 
     std::optional<Manifest> m = load_manifest(name);
@@ -217,10 +217,10 @@ bool EvidenceCache::purge_entry(const CachedClip& clip, PurgeReason why) {
     const fs::path folder = dir_ / clip.name;
     // Manifest first: with the clip's key gone the chunks are unreadable, whatever happens next.
     if (::unlink((folder / kManifest).c_str()) != 0 && errno != ENOENT) return false;
-    fsync_dir(folder);
+    files::fsync_dir(folder);
     std::error_code ec;
     fs::remove_all(folder, ec);
-    fsync_dir(dir_);
+    files::fsync_dir(dir_);
     if (sink_) sink_->purged({clip, why});
     return true;
 }
@@ -229,7 +229,7 @@ int EvidenceCache::purge_if(const std::function<bool(const CachedClip&)>& pred, 
     int n = 0;
     for (const CachedClip& c : list()) {
         if (!pred(c)) continue;
-        Fd lock = try_lock_folder(dir_ / c.name);
+        files::Fd lock = files::try_lock_folder(dir_ / c.name);
         if (!lock) continue;  // being stored right now by another process
         if (purge_entry(c, why)) ++n;
     }
@@ -256,7 +256,7 @@ int EvidenceCache::purge_token(const std::string& token_digest, PurgeReason why)
         if (c.damaged) continue;
         const std::optional<Manifest> m = load_manifest(c.name);
         if (m && m->token_digest == token_digest) {
-            Fd lock = try_lock_folder(dir_ / c.name);
+            files::Fd lock = files::try_lock_folder(dir_ / c.name);
             if (lock && purge_entry(c, why)) ++n;
         }
     }
@@ -280,7 +280,7 @@ int EvidenceCache::purge_by_policy(int64_t now) {
 void EvidenceCache::keep_share_until(const std::string& share_id, int64_t until) {
     for (const CachedClip& c : list()) {
         if (c.damaged || c.share_id != share_id) continue;
-        Fd lock = try_lock_folder(dir_ / c.name);
+        files::Fd lock = files::try_lock_folder(dir_ / c.name);
         std::optional<Manifest> m = lock ? load_manifest(c.name) : std::nullopt;
         if (!m) continue;
         m->keep_until = std::min(until, m->expires_at);

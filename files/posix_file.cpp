@@ -1,4 +1,4 @@
-#include "cache/posix_file.h"
+#include "files/posix_file.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace courtplay::cache {
+namespace courtplay::files {
 
 Fd& Fd::operator=(Fd&& o) noexcept {
     if (this != &o) {
@@ -74,4 +74,4 @@ std::string errno_words(int err) {
     return std::strerror(err);
 }
 
-}  // namespace courtplay::cache
+}  // namespace courtplay::files

@@ -1,4 +1,4 @@
-// The few POSIX file calls the cache makes, with RAII for descriptors and whole reads and writes.
+// The few POSIX file calls the cache and the audit journal make, with RAII for descriptors and whole reads and writes.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace courtplay::cache {
+namespace courtplay::files {
 
 class Fd {
 public:
@@ -44,4 +44,4 @@ Fd try_lock_folder(const std::filesystem::path& dir);
 // "the disk is full" for ENOSPC, strerror otherwise.
 std::string errno_words(int err);
 
-}  // namespace courtplay::cache
+}  // namespace courtplay::files
