@@ -105,7 +105,9 @@ std::string damaged_words(const fs::path& file, const std::string& fault) {
 void make_private_dir(const fs::path& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec || ::chmod(dir.c_str(), 0700) != 0)
+    struct stat st{};
+    const bool is_private = !ec && ::stat(dir.c_str(), &st) == 0 && (st.st_mode & 0777) == 0700;
+    if (ec || (!is_private && ::chmod(dir.c_str(), 0700) != 0))
         throw JournalError("the audit journal folder " + dir.string() + " cannot be made (" +
                            (ec ? ec.message() : files::errno_words(errno)) + ")");
 }

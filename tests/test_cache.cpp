@@ -13,7 +13,6 @@ extern "C" {
 
 #include <catch2/catch.hpp>
 
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -477,13 +476,8 @@ TEST_CASE("cache: purged at expiry, by share, by code, and least recently used f
 
 TEST_CASE("cache: a full disk stops storing with a clear message and loses what was stored") {
     // A real, small file system: a 3 MiB tmpfs.
-    const fs::path mnt = fs::path(scratch_dir()) / "small-disk";
-    fs::create_directories(mnt);
-    REQUIRE(::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=3m,mode=0700") == 0);
-    struct Unmount {
-        fs::path p;
-        ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
-    } unmount{mnt};
+    const SmallDisk disk("small-disk", "3m");
+    const fs::path mnt = disk.path();
     config::CacheConfig cfg;
     cfg.dir = mnt / "cache";
     cfg.key_file = fs::path(scratch_dir()) / "small-disk-key" / "cache.key";

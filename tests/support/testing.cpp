@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,6 +182,21 @@ std::vector<ReferenceFrame> ffmpeg_framemd5(const std::string& input) {
         frames.push_back({static_cast<double>(pts - first_pts) * tb, md5});
     }
     return frames;
+}
+
+SmallDisk::SmallDisk(const std::string& name, const std::string& size)
+    : path_((std::filesystem::path(scratch_dir()) / name).string()) {
+    std::filesystem::create_directories(path_);
+    const std::string options = "size=" + size + ",mode=0700";
+    if (::mount("tmpfs", path_.c_str(), "tmpfs", 0, options.c_str()) != 0)
+        throw std::runtime_error("cannot mount a tmpfs on " + path_ + " (the tests run as root)");
+}
+
+SmallDisk::~SmallDisk() { ::umount2(path_.c_str(), MNT_DETACH); }
+
+void SmallDisk::remount_read_only() {
+    if (::mount("tmpfs", path_.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr) != 0)
+        throw std::runtime_error("cannot remount " + path_ + " read-only");
 }
 
 }  // namespace courtplay::testing

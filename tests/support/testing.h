@@ -19,6 +19,20 @@ const std::string& scratch_dir();
 // the scratch folder. Returns the full path.
 std::string fixture(assets::SampleSpec spec);
 
+// A real, small file system (tmpfs, mounted as root) for full-disk and read-only tests; unmounted
+// when it goes. `size` is mount's form: "3m".
+class SmallDisk {
+public:
+    SmallDisk(const std::string& name, const std::string& size);
+    ~SmallDisk();
+    SmallDisk(const SmallDisk&) = delete;
+    const std::string& path() const { return path_; }
+    void remount_read_only();
+
+private:
+    std::string path_;
+};
+
 struct RunResult {
     int exit_code = -1;
     std::string out, err;
