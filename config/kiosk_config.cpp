@@ -125,6 +125,19 @@ const std::vector<KeySpec>& key_specs() {
                        [](KioskConfig& c, Value&& v) { c.cache.max_size_mb = v.number; }),
             whole_spec("cache.keep_after_session_h", "hours", 0, 168,
                        [](KioskConfig& c, Value&& v) { c.cache.keep_after_session_h = int(v.number); }),
+            {"audit.dir", Rule::Folder, false,
+             "the path of the folder for the audit journal, e.g. \"/var/lib/courtplay/kiosk/journal\"",
+             [](KioskConfig& c, Value&& v) { c.audit.dir = std::move(v.path); }},
+            {"audit.key_file", Rule::FilePath, false,
+             "the path of the kiosk's audit signing key (made on first start, owner-only), e.g. "
+             "\"/var/lib/courtplay/kiosk/keys/audit.key\"",
+             [](KioskConfig& c, Value&& v) { c.audit.key_file = std::move(v.path); }},
+            whole_spec("audit.keep_delivered_days", "days", 1, 3650,
+                       [](KioskConfig& c, Value&& v) { c.audit.keep_delivered_days = int(v.number); }),
+            whole_spec("audit.max_backlog_age_h", "hours", 1, 24 * 365,
+                       [](KioskConfig& c, Value&& v) { c.audit.max_backlog_age_h = int(v.number); }),
+            whole_spec("audit.max_backlog_events", "events", 100, 100000000,
+                       [](KioskConfig& c, Value&& v) { c.audit.max_backlog_events = v.number; }),
         };
         for (std::string_view p : parties) {
             std::string party(p);
@@ -144,7 +157,7 @@ const std::vector<KeySpec>& key_specs() {
 const std::vector<TableSpec>& table_specs() {
     static const std::vector<TableSpec> tables = [] {
         // [trust] itself is optional: check_missing() asks for at least one party table instead.
-        std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}, {"cache", false}};
+        std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}, {"cache", false}, {"audit", false}};
         for (std::string_view p : parties) t.push_back({"trust." + std::string(p), false});
         return t;
     }();
@@ -394,6 +407,8 @@ private:
     // The cache's folder and key default to places in the kiosk's own folder. The key must not be
     // inside the cache folder: whoever copies the cache off the disk must not get the key with it.
     void settle_cache(KioskConfig& config) {
+        if (config.audit.dir.empty()) config.audit.dir = config.state_dir / "journal";
+        if (config.audit.key_file.empty()) config.audit.key_file = config.state_dir / "keys" / "audit.key";
         CacheConfig& c = config.cache;
         if (c.dir.empty()) c.dir = config.state_dir / "cache";
         if (c.key_file.empty()) c.key_file = config.state_dir / "keys" / "cache.key";

@@ -37,6 +37,15 @@ struct CacheConfig {
     int keep_after_session_h = 0;    // 0: a session's cached clips are purged when it ends
 };
 
+// The audit journal and its shipping (docs/audit.md).
+struct AuditConfig {
+    std::filesystem::path dir;       // default state_dir/journal
+    std::filesystem::path key_file;  // default state_dir/keys/audit.key (Ed25519, made on first start)
+    int keep_delivered_days = 90;    // delivered events are kept this long on the kiosk
+    int max_backlog_age_h = 72;      // undelivered events older than this stop new playback ...
+    int64_t max_backlog_events = 100000;  // ... as do more undelivered events than this
+};
+
 struct KioskConfig {
     std::filesystem::path file;      // where it was read from
     std::string kiosk_id;
@@ -46,6 +55,7 @@ struct KioskConfig {
     int clock_skew_s = 120;
     std::map<std::string, IssuerConfig> issuers;  // by party: "cps", "defence"
     CacheConfig cache;
+    AuditConfig audit;
 };
 
 // Relative paths in the file are taken relative to the file's folder. Throws ConfigError.

@@ -1,4 +1,5 @@
 // courtplay: the courtroom evidence player. This file only reads the command line and hands over.
+#include "kiosk/audit_commands.h"
 #include "kiosk/cache_commands.h"
 #include "kiosk/demo.h"
 #include "kiosk/play_session.h"
@@ -66,6 +67,16 @@ int main(int argc, char** argv) {
     purge_cmd->add_flag("--all", purge_all, "Remove every cached clip");
     cache_cmd->require_subcommand(1);
 
+    int flush_timeout_s = 30;
+    CLI::App* audit_cmd = app.add_subcommand("audit", "The kiosk's audit journal");
+    CLI::App* audit_list_cmd = audit_cmd->add_subcommand("list", "Print the journal as JSON lines, with what is delivered");
+    audit_list_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
+    CLI::App* audit_flush_cmd = audit_cmd->add_subcommand("flush", "Deliver the journal's backlog to the audit service now");
+    audit_flush_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
+    audit_flush_cmd->add_option("--timeout", flush_timeout_s, "Give up after this many seconds (default 30)")
+        ->check(CLI::Range(1, 86400));
+    audit_cmd->require_subcommand(1);
+
     std::string jwk_file, jws_file;
     CLI::App* jws_cmd = app.add_subcommand("jws", "Signed grants (JWS)");
     CLI::App* jws_verify_cmd = jws_cmd->add_subcommand("verify", "Check a grant's signature and print its payload");
@@ -92,6 +103,8 @@ int main(int argc, char** argv) {
     if (*prefetch_cmd) return run_cache_prefetch(config_file, token);
     if (*list_cmd) return run_cache_list(config_file, cache_json);
     if (*purge_cmd) return run_cache_purge(config_file, purge_all);
+    if (*audit_list_cmd) return run_audit_list(config_file);
+    if (*audit_flush_cmd) return run_audit_flush(config_file, flush_timeout_s);
     if (*jws_verify_cmd) return run_jws_verify(jwk_file, jws_file);
     if (demo) return run_demo(demo_headless);
     std::fprintf(stderr, "courtplay: say what to do: `courtplay play FILE` or `courtplay --demo` (see --help)\n");

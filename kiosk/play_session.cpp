@@ -1,6 +1,10 @@
 #include "kiosk/play_session.h"
 
+#include "audit/event.h"
+#include "audit/journal.h"
 #include "kiosk/command_script.h"
+#include "kiosk/controls.h"
+#include "kiosk/exit_codes.h"
 #include "kiosk/play_stream.h"
 #include "kiosk/process_clock.h"
 #include "kiosk/screen.h"
@@ -25,9 +29,6 @@ namespace {
 using player::Micros;
 using player::kNoTime;
 
-constexpr int kBadArguments = 2;
-constexpr int kBadInput = 3;
-constexpr int kStopped = 4;  // the share ended during playback
 
 struct FileCloser { void operator()(std::FILE* f) const { std::fclose(f); } };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
@@ -61,23 +62,23 @@ class ScriptRunner {
 public:
     explicit ScriptRunner(std::vector<ScriptCommand> commands) : commands_(std::move(commands)) {}
 
-    bool run_due(player::Player& p, Micros since_first_frame) {
+    bool run_due(Controls& c, Micros since_first_frame, Micros now) {
         using K = ScriptCommand::Kind;
         for (; next_ < commands_.size() && seconds(commands_[next_].at) <= since_first_frame; ++next_) {
-            const ScriptCommand& c = commands_[next_];
-            switch (c.kind) {
-            case K::Pause: p.pause(); break;
-            case K::Play: p.play(); break;
-            case K::Seek: p.seek(seconds(c.a)); break;
-            case K::Step: p.step(); break;
-            case K::Back: p.back(); break;
-            case K::Rate: p.set_rate(c.a); break;
-            case K::Volume: p.set_volume(static_cast<float>(c.a)); break;
-            case K::Mute: p.set_muted(true); break;
-            case K::Unmute: p.set_muted(false); break;
-            case K::Jump: p.jump(seconds(c.a)); break;
-            case K::Loop: p.set_loop(seconds(c.a), seconds(c.b)); break;
-            case K::LoopOff: p.clear_loop(); break;
+            const ScriptCommand& cmd = commands_[next_];
+            switch (cmd.kind) {
+            case K::Pause: c.pause(now); break;
+            case K::Play: c.play(now); break;
+            case K::Seek: c.seek(seconds(cmd.a), now); break;
+            case K::Step: c.step(now); break;
+            case K::Back: c.back(now); break;
+            case K::Rate: c.set_rate(cmd.a, now); break;
+            case K::Volume: c.set_volume(static_cast<float>(cmd.a)); break;
+            case K::Mute: c.set_muted(true); break;
+            case K::Unmute: c.set_muted(false); break;
+            case K::Jump: c.jump(seconds(cmd.a), now); break;
+            case K::Loop: c.set_loop(seconds(cmd.a), seconds(cmd.b), now); break;
+            case K::LoopOff: c.clear_loop(now); break;
             case K::Quit: return false;
             }
         }
@@ -95,23 +96,23 @@ private:
 };
 
 // Keyboard controls of the window: true to keep playing.
-bool handle_key(const SDL_KeyboardEvent& key, player::Player& p, Screen& screen, Micros now) {
+bool handle_key(const SDL_KeyboardEvent& key, Controls& c, Screen& screen, Micros now) {
     const bool shift = key.keysym.mod & KMOD_SHIFT;
-    const player::PlayerState s = p.state(now);
+    const player::PlayerState s = c.player().state(now);
     switch (key.keysym.sym) {
-    case SDLK_SPACE: s.paused ? p.play() : p.pause(); break;
-    case SDLK_RIGHT: p.jump(shift ? 30000000 : 5000000); break;
-    case SDLK_LEFT: p.jump(shift ? -30000000 : -5000000); break;
-    case SDLK_UP: p.jump(30000000); break;
-    case SDLK_DOWN: p.jump(-30000000); break;
-    case SDLK_PERIOD: p.step(); break;
-    case SDLK_COMMA: p.back(); break;
-    case SDLK_RIGHTBRACKET: p.set_rate(s.rate * 2); break;
-    case SDLK_LEFTBRACKET: p.set_rate(s.rate / 2); break;
-    case SDLK_BACKSPACE: p.set_rate(1.0); break;
-    case SDLK_EQUALS: p.set_volume(s.volume + 0.1f); break;
-    case SDLK_MINUS: p.set_volume(s.volume - 0.1f); break;
-    case SDLK_m: p.set_muted(!s.muted); break;
+    case SDLK_SPACE: s.paused ? c.play(now) : c.pause(now); break;
+    case SDLK_RIGHT: c.jump(shift ? 30000000 : 5000000, now); break;
+    case SDLK_LEFT: c.jump(shift ? -30000000 : -5000000, now); break;
+    case SDLK_UP: c.jump(30000000, now); break;
+    case SDLK_DOWN: c.jump(-30000000, now); break;
+    case SDLK_PERIOD: c.step(now); break;
+    case SDLK_COMMA: c.back(now); break;
+    case SDLK_RIGHTBRACKET: c.set_rate(s.rate * 2, now); break;
+    case SDLK_LEFTBRACKET: c.set_rate(s.rate / 2, now); break;
+    case SDLK_BACKSPACE: c.set_rate(1.0, now); break;
+    case SDLK_EQUALS: c.set_volume(s.volume + 0.1f); break;
+    case SDLK_MINUS: c.set_volume(s.volume - 0.1f); break;
+    case SDLK_m: c.set_muted(!s.muted); break;
     case SDLK_f: screen.toggle_fullscreen(); break;
     case SDLK_ESCAPE:
     case SDLK_q: return false;
@@ -192,7 +193,7 @@ bool check_arguments(const PlayOptions& options, CheckedArguments& out) {
 
 int check_play_options(const PlayOptions& options) {
     CheckedArguments unused;
-    return check_arguments(options, unused) ? 0 : kBadArguments;
+    return check_arguments(options, unused) ? 0 : exit_code::bad_arguments;
 }
 
 int run_play(const PlayOptions& options) {
@@ -200,16 +201,16 @@ int run_play(const PlayOptions& options) {
     if (!options.ca_file.empty() || !options.access_token_file.empty()) {
         std::fprintf(stderr, "courtplay: --ca-file and --access-token-file are for https:// addresses, and %s is a file\n",
                      options.input.c_str());
-        return kBadArguments;
+        return exit_code::bad_arguments;
     }
     return play_clip(options, [&] { return player::open_file_source(options.input); }, nullptr);
 }
 
 int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<player::Source>()>& open,
-              StopRequest* stop, const BadgeSource& badge) {
+              StopRequest* stop, const BadgeSource& badge, PlaybackJournal* journal) {
     const Micros process_start = process_start_time();
     CheckedArguments args;
-    if (!check_arguments(options, args)) return kBadArguments;
+    if (!check_arguments(options, args)) return exit_code::bad_arguments;
     std::vector<ScriptCommand>& script = args.script;
     FilePtr& frame_log = args.frame_log;
     FilePtr& audio_log = args.audio_log;
@@ -235,7 +236,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
         p = std::make_unique<player::Player>(open(), player_options, audio_factory);
     } catch (const player::OpenError& e) {
         std::fprintf(stderr, "courtplay: cannot play %s: %s\n", e.clip().c_str(), e.reason().c_str());
-        return kBadInput;
+        return exit_code::bad_media;
     }
 
     // Wiring first, then the pipeline starts decoding while the window is being made.
@@ -256,6 +257,23 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
         audio_sink = std::make_unique<player::AudioLog>(audio_log.get());
         p->set_audio_observer(audio_sink.get());
     }
+    // Log before act: the clip, its playing and the screen it goes to are on record, durably,
+    // before the pipeline decodes its first frame.
+    const Micros opened_at = player::monotonic_now();
+    const Micros start_position = p->state(opened_at).position;
+    try {
+        if (journal) {
+            journal->record(audit::event_type::clip_opened, start_position,
+                            {{"duration_ms", std::max<Micros>(0, p->state(opened_at).duration) / 1000}});
+            journal->record(audit::event_type::play, start_position);
+            if (!options.headless)
+                journal->record(audit::event_type::output_started, start_position,
+                                {{"display", options.fullscreen ? "main screen, full screen" : "main screen, window"}});
+        }
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: %s. The clip is not played.\n", e.what());
+        return exit_code::audit;
+    }
     p->start();
 
     std::unique_ptr<Screen> screen;
@@ -275,66 +293,89 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
         p->add_sink(frame_sink.get());
     }
 
+    Controls controls(*p, journal);
+    std::optional<std::string> journal_failure;  // the journal failed: playback stops (fail closed)
     ScriptRunner runner(std::move(script));
     const bool has_video = !p->clip().video_codec.empty();
     const Micros sound_only_start = player::monotonic_now();
     bool running = true;
     EvidenceBadge shown_badge;
     bool quitting = false;  // `quit` waits for the controls before it to take effect
-    while (running && !p->ended()) {
-        if (stop && stop->reason()) break;
-        Micros now = player::monotonic_now();
-        // Script time counts from the first frame on screen (for a clip with no picture, from the start).
-        Micros first = has_video ? p->stats().first_frame_at : sound_only_start;
-        Micros until_command = INT64_MAX;
-        if (first != kNoTime && !quitting) {
-            quitting = !runner.run_due(*p, now - first);
-            until_command = runner.until_next(now - first);
+    try {
+        while (running && !p->ended()) {
+            if (stop && stop->reason()) break;
+            Micros now = player::monotonic_now();
+            // Script time counts from the first frame on screen (for a clip with no picture, from the start).
+            Micros first = has_video ? p->stats().first_frame_at : sound_only_start;
+            Micros until_command = INT64_MAX;
+            if (first != kNoTime && !quitting) {
+                quitting = !runner.run_due(controls, now - first, now);
+                until_command = runner.until_next(now - first);
+            }
+            Micros wait = std::min(p->tick(now), until_command);
+            if (p->ended() || (quitting && !p->busy())) break;
+            if (!screen) {
+                if (wait > 0) wakeup.wait_for(wait);
+                continue;
+            }
+            screen->set_state(p->state(now));
+            bool redraw = false;
+            if (badge) {
+                EvidenceBadge b = badge();
+                redraw = !(b == shown_badge);  // while paused no frame comes to carry the change
+                if (redraw) screen->set_badge(shown_badge = std::move(b));
+            }
+            SDL_Event event;
+            int timeout_ms = static_cast<int>(std::clamp<Micros>((wait + 999) / 1000, 0, 100));
+            if (SDL_WaitEventTimeout(&event, timeout_ms)) {
+                do {
+                    if (event.type == wake_event) continue;
+                    if (event.type == SDL_QUIT) running = false;
+                    screen->handle(event);
+                    if (event.type == SDL_KEYDOWN && !handle_key(event.key, controls, *screen, player::monotonic_now()))
+                        running = false;
+                    if (event.type == SDL_WINDOWEVENT || event.type == SDL_KEYDOWN) redraw = true;
+                } while (SDL_PollEvent(&event));
+            }
+            if (redraw || (p->state(now).paused && timeout_ms >= 100)) {
+                screen->set_state(p->state(player::monotonic_now()));
+                screen->redraw();
+            }
         }
-        Micros wait = std::min(p->tick(now), until_command);
-        if (p->ended() || (quitting && !p->busy())) break;
-        if (!screen) {
-            if (wait > 0) wakeup.wait_for(wait);
-            continue;
-        }
-        screen->set_state(p->state(now));
-        bool redraw = false;
-        if (badge) {
-            EvidenceBadge b = badge();
-            redraw = !(b == shown_badge);  // while paused no frame comes to carry the change
-            if (redraw) screen->set_badge(shown_badge = std::move(b));
-        }
-        SDL_Event event;
-        int timeout_ms = static_cast<int>(std::clamp<Micros>((wait + 999) / 1000, 0, 100));
-        if (SDL_WaitEventTimeout(&event, timeout_ms)) {
-            do {
-                if (event.type == wake_event) continue;
-                if (event.type == SDL_QUIT) running = false;
-                screen->handle(event);
-                if (event.type == SDL_KEYDOWN && !handle_key(event.key, *p, *screen, player::monotonic_now()))
-                    running = false;
-                if (event.type == SDL_WINDOWEVENT || event.type == SDL_KEYDOWN) redraw = true;
-            } while (SDL_PollEvent(&event));
-        }
-        if (redraw || (p->state(now).paused && timeout_ms >= 100)) {
-            screen->set_state(p->state(player::monotonic_now()));
-            screen->redraw();
-        }
+    } catch (const audit::JournalError& e) {
+        journal_failure = e.what();
     }
     const Micros ended_at = player::monotonic_now();
+    const player::PlayerState last_state = p->state(ended_at);
     const player::PlaybackStats stats = p->stats();
     p.reset();  // stop the pipeline before the logs it writes to are closed
     frame_log.reset();
     audio_log.reset();
 
     int code = 0;
-    if (auto why = stop ? stop->reason() : std::nullopt) {
+    if (journal && !journal_failure) {
+        try {
+            const Micros at = last_state.position;
+            if (last_state.ended && last_state.segment_out != kNoTime)
+                journal->record(audit::event_type::segment_boundary, at, {{"out_ms", last_state.segment_out / 1000}});
+            if (last_state.ended) journal->record(audit::event_type::clip_ended, at);
+            if (screen) journal->record(audit::event_type::output_stopped, at, {{"display", "main screen"}});
+            journal->record(audit::event_type::clip_closed, at);
+        } catch (const audit::JournalError& e) {
+            journal_failure = e.what();
+        }
+    }
+    if (journal_failure) {
+        std::fprintf(stderr, "courtplay: %s. Playback stopped: nothing is shown that is not on record.\n",
+                     journal_failure->c_str());
+        code = exit_code::audit;
+    } else if (auto why = stop ? stop->reason() : std::nullopt) {
         std::fprintf(stderr, "courtplay: %s\n", why->c_str());
-        code = kStopped;
+        code = exit_code::refused;
     } else if (has_video && stats.frames_presented == 0) {
         std::fprintf(stderr, "courtplay: cannot play %s: no picture in it could be decoded (the file is damaged)\n",
                      options.input.c_str());
-        code = kBadInput;
+        code = exit_code::bad_media;
     }
     if (!options.stats.empty() && !write_stats(options.stats, stats, process_start, ended_at)) {
         std::fprintf(stderr, "courtplay: cannot write the stats file %s: %s\n", options.stats.c_str(), std::strerror(errno));

@@ -2,6 +2,7 @@
 // by the keyboard or a --commands script, writing the frame log and stats it is asked for.
 #pragma once
 
+#include "kiosk/controls.h"
 #include "kiosk/evidence_badge.h"
 #include "player/source.h"
 
@@ -51,7 +52,9 @@ int check_play_options(const PlayOptions& options);
 // Plays the clip `open` gives (it throws player::OpenError when it cannot); run_play opens
 // options.input. Stops at once when `stop` (optional) is requested, and returns 4 then. `badge`
 // (optional) says on screen whether the clip is verified; it is asked every turn of the loop.
+// `journal` (optional) records the opening, every control and the closing, each before it takes
+// effect; when it cannot, playback stops and play_clip returns 7.
 int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<player::Source>()>& open,
-              StopRequest* stop, const BadgeSource& badge = {});
+              StopRequest* stop, const BadgeSource& badge = {}, PlaybackJournal* journal = nullptr);
 
 }  // namespace courtplay::kiosk

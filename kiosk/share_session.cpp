@@ -3,6 +3,8 @@
 #include "auth/court_time.h"
 #include "auth/share_service.h"
 #include "auth/share_watch.h"
+#include "audit/event.h"
+#include "kiosk/audit_trail.h"
 #include "kiosk/clip_cache.h"
 #include "kiosk/exit_codes.h"
 #include "kiosk/link_monitor.h"
@@ -74,9 +76,10 @@ int prove_original(HttpsSource& stream, const LinkMonitor& monitor, const std::s
 class Session {
 public:
     Session(const SessionOptions& options, const config::KioskConfig& cfg, auth::ShareService& service,
-            const auth::Redemption& share, const auth::GrantClip& clip, std::optional<cache::EvidenceCache>& cache)
+            const auth::Redemption& share, const auth::GrantClip& clip, std::optional<cache::EvidenceCache>& cache,
+            AuditTrail& trail)
         : options_(options), cfg_(cfg), service_(service), share_(share), clip_(clip), cache_(cache),
-          ref_(clip_ref(share, clip, token_digest(options.token))) {}
+          ref_(clip_ref(share, clip, token_digest(options.token))), trail_(trail) {}
 
     int run() {
         const int code = play_from_best_source();
@@ -90,7 +93,10 @@ private:
         if (!cached && cache_ && !options_.cache_only && clip_.perms.cache) {
             // Permitted to keep it: fetch it into the cache once, proven, then play it from there.
             const int fetched = cache_clip(*cache_, ref_, stream_options(cfg_, share_, clip_), cfg_.service.timeout_s);
-            if (fetched == exit_code::ok) cached = cache_->open(ref_);
+            if (fetched == exit_code::ok) {
+                trail_.record(audit::event_type::cache_stored, std::nullopt, {{"bytes", clip_.bytes}});
+                cached = cache_->open(ref_);
+            }
             else if (fetched != exit_code::cache_storage) return fetched;
             else std::fprintf(stderr, "courtplay: clip \"%s\" is streamed instead\n", clip_.title.c_str());
         }
@@ -114,6 +120,7 @@ private:
             if (!source.status().damaged) throw;  // the clip itself cannot be played: said by run_session
         }
         const cache::CachedSource::Status st = source.status();
+        if (st.all_checked && !st.damaged) trail_.record(audit::event_type::cache_verified, std::nullopt);
         if (!st.damaged) return code;
         std::fprintf(stderr,
                      "courtplay: clip \"%s\": the cached copy is damaged (part %lld failed its check); playback "
@@ -154,7 +161,8 @@ private:
         auth::ShareWatch watch(service_, share_, std::chrono::seconds(cfg_.service.status_poll_s),
                                [&stop](const auth::Refusal& why) { stop.request(why.message); });
         // Borrowed: the session still reads the source's state once the player is gone.
-        const int code = play_clip(play, [&] { return player::borrow_source(source); }, &stop, badge);
+        ClipJournal journal(trail_);
+        const int code = play_clip(play, [&] { return player::borrow_source(source); }, &stop, badge, &journal);
         ended_ = watch.ended();
         return code;
     }
@@ -180,6 +188,7 @@ private:
     const auth::GrantClip& clip_;
     std::optional<cache::EvidenceCache>& cache_;
     const cache::ClipRef ref_;
+    AuditTrail& trail_;
     std::optional<auth::Refusal> ended_;
 };
 
@@ -194,44 +203,83 @@ std::optional<cache::EvidenceCache> open_cache(const config::KioskConfig& cfg, c
         return std::nullopt;
     }
 }
+
+// Redeems the share and plays the clip, recording each step. Returns an exit code.
+int redeem_and_play(const SessionOptions& options, const config::KioskConfig& cfg, AuditTrail& trail) {
+    namespace type = audit::event_type;
+    auth::ShareService service(cfg);
+    std::optional<cache::EvidenceCache> cache = open_cache(cfg, trail);
+    if (!cache && options.cache_only) return exit_code::cache_storage;
+
+    auth::RedeemOutcome out = service.redeem(options.token, auth::unix_now());
+    if (out.refusal) {
+        trail.record(type::token_refused, std::nullopt, {{"reason", out.refusal->code}});
+        // Whatever this kiosk cached under a share that has since ended goes now.
+        if (cache && (out.refusal->code == "revoked" || out.refusal->code == "expired"))
+            cache->purge_token(token_digest(options.token), out.refusal->code == "revoked" ? cache::PurgeReason::revoked
+                                                                                            : cache::PurgeReason::expired);
+        return refused(*out.refusal);
+    }
+    const auth::Redemption& share = *out.redemption;
+    trail.subject.share_id = share.grant.share_id;
+    trail.subject.party = auth::party_name(share.grant.party);
+    trail.record(type::token_redeemed, std::nullopt, {{"case", share.grant.case_ref}});
+    trail.record(type::grant_verified, std::nullopt, {{"grant_id", share.grant.grant_id}, {"issuer", share.grant.issuer}, {"expires_at", share.grant.expires_at}});
+    const auth::GrantClip* clip = pick_clip(share.grant, options.clip);
+    if (!clip)
+        return refused({"clip_not_granted", "This share has no clip \"" + options.clip + "\"; it has " +
+                                                std::to_string(share.grant.clips.size()) + " (numbered from 1)."});
+    trail.subject.clip_id = clip->id;
+    trail.subject.sha256 = clip->sha256;
+    if (auto r = auth::check_clip(share.grant, clip->id, true, false, false)) return refused(*r);
+    const int code = Session(options, cfg, service, share, *clip, cache, trail).run();
+    if (code != exit_code::ok && code != exit_code::refused && code != exit_code::audit)
+        trail.record(type::playback_error, std::nullopt, {{"exit_code", code}});
+    return code;
+}
 }  // namespace
 
 int run_session(const SessionOptions& options) {
     PlayOptions play = options.play;
     play.segment.clear();
     if (int bad = check_play_options(play)) return bad;
+    std::unique_ptr<AuditTrail> trail;
     try {
         const config::KioskConfig cfg = config::load_kiosk_config(options.config);
-        auth::ShareService service(cfg);
-        StderrPurgeReport report;
-        std::optional<cache::EvidenceCache> cache = open_cache(cfg, report);
-        if (!cache && options.cache_only) return exit_code::cache_storage;
-
-        auth::RedeemOutcome out = service.redeem(options.token, auth::unix_now());
-        if (out.refusal) {
-            // Whatever this kiosk cached under a share that has since ended goes now.
-            if (cache && (out.refusal->code == "revoked" || out.refusal->code == "expired"))
-                cache->purge_token(token_digest(options.token), out.refusal->code == "revoked"
-                                                                    ? cache::PurgeReason::revoked
-                                                                    : cache::PurgeReason::expired);
-            return refused(*out.refusal);
+        trail = open_audit_trail(cfg);
+        if (!trail) return exit_code::audit;
+        if (auto why = trail->backlog_refusal()) {
+            std::fprintf(stderr,
+                         "courtplay: %s. New playback waits until the service has them: check the network to the "
+                         "share service, then run `courtplay audit flush`.\n",
+                         why->c_str());
+            return exit_code::audit;
         }
-        const auth::Redemption& share = *out.redemption;
-        const auth::GrantClip* clip = pick_clip(share.grant, options.clip);
-        if (!clip)
-            return refused({"clip_not_granted", "This share has no clip \"" + options.clip + "\"; it has " +
-                                                    std::to_string(share.grant.clips.size()) + " (numbered from 1)."});
-        if (auto r = auth::check_clip(share.grant, clip->id, true, false, false)) return refused(*r);
-        return Session(options, cfg, service, share, *clip, cache).run();
+        trail->start_shipping();
+        trail->subject.session_id = new_session_id();
+        trail->record(audit::event_type::session_started, std::nullopt, {{"cache_only", options.cache_only}});
+        int code = exit_code::other;
+        try {
+            code = redeem_and_play(options, cfg, *trail);
+        } catch (const auth::NetworkError& e) {
+            std::fprintf(stderr, "courtplay: %s\n", e.what());
+            trail->record(audit::event_type::playback_error, std::nullopt, {{"reason", e.what()}});
+            code = exit_code::network;
+        } catch (const player::OpenError& e) {
+            std::fprintf(stderr, "courtplay: cannot play %s: %s\n", e.clip().c_str(), e.reason().c_str());
+            trail->record(audit::event_type::playback_error, std::nullopt, {{"reason", e.reason()}});
+            code = exit_code::bad_media;
+        }
+        trail->subject.clip_id.clear();
+        trail->subject.sha256.clear();
+        trail->record(audit::event_type::session_ended, std::nullopt, {{"exit_code", code}});
+        return code;
     } catch (const config::ConfigError& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
         return exit_code::bad_arguments;
-    } catch (const auth::NetworkError& e) {
-        std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return exit_code::network;
-    } catch (const player::OpenError& e) {
-        std::fprintf(stderr, "courtplay: cannot play %s: %s\n", e.clip().c_str(), e.reason().c_str());
-        return exit_code::bad_media;
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: %s. Nothing more is played until the audit journal can be written.\n", e.what());
+        return exit_code::audit;
     }
 }
 

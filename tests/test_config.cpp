@@ -160,6 +160,27 @@ TEST_CASE("config: the minimal file takes the defaults", "[config]") {
     CHECK(c.cache.key_file == "/var/lib/courtplay/kiosk/keys/cache.key");
     CHECK(c.cache.max_size_mb == 20480);
     CHECK(c.cache.keep_after_session_h == 0);
+    CHECK(c.audit.dir == "/var/lib/courtplay/kiosk/journal");
+    CHECK(c.audit.key_file == "/var/lib/courtplay/kiosk/keys/audit.key");
+    CHECK(c.audit.keep_delivered_days == 90);
+    CHECK(c.audit.max_backlog_age_h == 72);
+    CHECK(c.audit.max_backlog_events == 100000);
+}
+
+TEST_CASE("config: the audit table", "[config]") {
+    ConfigDir d;
+    const auto c = d.load(minimal + "[audit]\ndir = \"journal\"\nkeep_delivered_days = 30\n"
+                                    "max_backlog_age_h = 24\nmax_backlog_events = 5000\n");
+    CHECK(c.audit.dir == d.dir() / "journal");
+    CHECK(c.audit.key_file == "/var/lib/courtplay/kiosk/keys/audit.key");
+    CHECK(c.audit.keep_delivered_days == 30);
+    CHECK(c.audit.max_backlog_age_h == 24);
+    CHECK(c.audit.max_backlog_events == 5000);
+    CHECK(d.problem(minimal + "[audit]\nmax_backlog_events = 10\n") ==
+          "key `audit.max_backlog_events`: must be a whole number of events from 100 to 100000000, found 10 (too small)");
+    CHECK(d.problem(minimal + "[audit]\nkeep_days = 10\n") ==
+          "unknown key `audit.keep_days`: `[audit]` takes dir, key_file, keep_delivered_days, max_backlog_age_h, "
+          "max_backlog_events");
 }
 
 TEST_CASE("config: the cache table", "[config]") {
@@ -364,14 +385,14 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
     CHECK(d.problem(with("ca_file", "colour = \"red\"")) ==
           "unknown key `service.colour`: `[service]` takes url, ca_file, spki_pin, timeout_s, status_poll_s");
     CHECK(d.problem("debug = true\n" + minimal) ==
-          "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`, `[cache]`");
+          "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`");
     CHECK(d.problem(minimal + "[servce]\nx = 1\n") == "unknown table `[servce]`: did you mean `[service]`?");
     CHECK(d.problem(minimal + "[trust.defense]\nissuer = \"x\"\n") ==
           "unknown table `[trust.defense]`: did you mean `[trust.defence]`?");
     CHECK(d.problem(minimal + "[trust.prosecution]\nissuer = \"x\"\n") ==
           "unknown table `[trust.prosecution]`: only `[trust.cps]` and `[trust.defence]` are allowed");
     CHECK(d.problem(minimal + "[display]\nindex = 1\n") ==
-          "unknown table `[display]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`");
+          "unknown table `[display]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`");
     CHECK(d.problem(minimal + "[cache]\nmax_gb = 10\n") ==
           "unknown key `cache.max_gb`: `[cache]` takes dir, key_file, max_size_mb, keep_after_session_h");
     CHECK(d.problem(minimal + "[trust.cps.extra]\nx = 1\n") ==

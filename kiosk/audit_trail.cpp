@@ -1,0 +1,90 @@
+#include "kiosk/audit_trail.h"
+
+#include "audit/event.h"
+#include "auth/base64url.h"
+#include "kiosk/clip_cache.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace courtplay::kiosk {
+namespace {
+
+audit::ShipperOptions shipper_options(const config::KioskConfig& cfg) {
+    audit::ShipperOptions o;
+    o.url = cfg.service.url;
+    o.tls = {cfg.service.ca_file, cfg.service.spki_pin, cfg.service.timeout_s};
+    o.keep_delivered_days = cfg.audit.keep_delivered_days;
+    return o;
+}
+
+// "2026-11-28T22:14:03.251Z" to seconds since 1970; 0 when it is not that form.
+int64_t utc_seconds(const std::string& utc) {
+    std::tm tm{};
+    if (!strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
+    return static_cast<int64_t>(timegm(&tm));
+}
+
+}  // namespace
+
+AuditTrail::AuditTrail(const config::KioskConfig& cfg)
+    : limits_(cfg.audit),
+      journal_({cfg.audit.dir, cfg.audit.key_file, cfg.kiosk_id}),
+      shipper_(journal_, shipper_options(cfg)) {}
+
+AuditTrail::~AuditTrail() { shipper_.stop(); }
+
+audit::Record AuditTrail::record(const char* type, std::optional<int64_t> position_ms, nlohmann::json details) {
+    audit::Event e{type, subject, position_ms, std::move(details)};
+    audit::Record r = journal_.append(e);
+    if (shipping_) shipper_.nudge();
+    return r;
+}
+
+std::optional<std::string> AuditTrail::backlog_refusal() {
+    const audit::Backlog b = journal_.backlog();
+    if (b.events > limits_.max_backlog_events)
+        return std::to_string(b.events) + " audit events are waiting to be delivered to the audit service (the limit is " +
+               std::to_string(limits_.max_backlog_events) + ")";
+    if (b.oldest_utc) {
+        const int64_t age_s = std::time(nullptr) - utc_seconds(*b.oldest_utc);
+        if (age_s > int64_t{limits_.max_backlog_age_h} * 3600)
+            return "audit events have waited " + std::to_string(age_s / 3600) + " hours to be delivered to the audit service (the limit is " +
+                   std::to_string(limits_.max_backlog_age_h) + " hours)";
+    }
+    return std::nullopt;
+}
+
+void AuditTrail::start_shipping() {
+    shipping_ = true;
+    shipper_.start();
+}
+
+void AuditTrail::purged(const cache::PurgeRecord& r) {
+    StderrPurgeReport().purged(r);
+    const audit::EventSubject saved = subject;
+    subject.share_id = r.clip.share_id;
+    subject.party = r.clip.party;
+    subject.clip_id = r.clip.clip_id;
+    subject.sha256 = r.clip.sha256;
+    try {
+        record(audit::event_type::cache_purged, std::nullopt,
+               {{"reason", cache::purge_reason_code(r.why)}, {"damaged_entry", r.clip.damaged}});
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: the purge above could not be recorded in the audit journal: %s\n", e.what());
+    }
+    subject = saved;
+}
+
+std::unique_ptr<AuditTrail> open_audit_trail(const config::KioskConfig& cfg) {
+    try {
+        return std::make_unique<AuditTrail>(cfg);
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: %s. Nothing is played until the audit journal can be written.\n", e.what());
+        return nullptr;
+    }
+}
+
+std::string new_session_id() { return "se_" + auth::hex(auth::random_bytes(8)); }
+
+}  // namespace courtplay::kiosk
