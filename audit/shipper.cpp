@@ -131,6 +131,8 @@ void Shipper::run() {
         backoff = r.problem ? std::min(backoff * 2, std::chrono::seconds(60)) : std::chrono::seconds(1);
         std::unique_lock lock(state_mutex_);
         wake_.wait_for(lock, wait, [&] { return stopping_ || nudged_; });
+        // Events come in bursts (a session's start is five of them): gather a second's worth.
+        if (nudged_) wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
         if (stopping_) return;
         nudged_ = false;
     }

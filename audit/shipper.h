@@ -41,8 +41,8 @@ public:
     // Sends everything undelivered, batch by batch, until nothing is left or a batch fails.
     ShipResult ship();
 
-    // The background thread: a pass now and whenever nudged; while passes fail, again after
-    // 1, 2, 4 ... 60 s.
+    // The background thread: a pass now, then a second after each nudge (so a burst of events
+    // goes in one batch), and every minute; while passes fail, again after 1, 2, 4 ... 60 s.
     void start();
     void nudge();
     void stop();

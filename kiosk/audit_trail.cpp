@@ -32,7 +32,13 @@ AuditTrail::AuditTrail(const config::KioskConfig& cfg)
       journal_({cfg.audit.dir, cfg.audit.key_file, cfg.kiosk_id}),
       shipper_(journal_, shipper_options(cfg)) {}
 
-AuditTrail::~AuditTrail() { shipper_.stop(); }
+AuditTrail::~AuditTrail() {
+    shipper_.stop();
+    // The session's last events go now if the service was there a moment ago; if it was not, a
+    // last try would only hold the kiosk up, and the next command ships them.
+    const auto last = shipper_.last();
+    if (shipping_ && last && !last->problem) shipper_.ship();
+}
 
 audit::Record AuditTrail::record(const char* type, std::optional<int64_t> position_ms, nlohmann::json details) {
     audit::Event e{type, subject, position_ms, std::move(details)};

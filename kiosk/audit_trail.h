@@ -19,9 +19,9 @@ class AuditTrail final : public cache::PurgeSink {
 public:
     // Opens (on first start: makes) the journal and the kiosk's audit key. Throws audit::JournalError.
     explicit AuditTrail(const config::KioskConfig& cfg);
-    ~AuditTrail() override;  // stops shipping; what is undelivered waits for the next command
+    ~AuditTrail() override;  // stops shipping after a last pass (when the service was reachable)
 
-    audit::EventSubject subject;  // what the next events are about
+    audit::EventSubject subject;  // what the next events are about (set by the command's own thread)
     audit::Record record(const char* type, std::optional<int64_t> position_ms = std::nullopt,
                          nlohmann::json details = nlohmann::json::object());
 
@@ -57,7 +57,7 @@ private:
 };
 
 // Opens the trail for a command that handles evidence, or says why it cannot (and that nothing
-// will be played) on stderr and returns nullopt: the command then exits with exit_code::audit.
+// will be played) on stderr and returns null: the command then exits with exit_code::audit.
 std::unique_ptr<AuditTrail> open_audit_trail(const config::KioskConfig& cfg);
 
 // A new session's id: "se_" and 16 hex digits.
