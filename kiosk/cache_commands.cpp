@@ -3,6 +3,8 @@
 #include "auth/court_time.h"
 #include "auth/share_service.h"
 #include "cache/evidence_cache.h"
+#include "audit/event.h"
+#include "kiosk/audit_trail.h"
 #include "kiosk/clip_cache.h"
 #include "kiosk/exit_codes.h"
 
@@ -14,14 +16,22 @@
 namespace courtplay::kiosk {
 namespace {
 
-// Runs `body` with the config and the cache open, turning their errors into exit codes.
-int with_cache(const std::string& config_file,
-               const std::function<int(const config::KioskConfig&, cache::EvidenceCache&)>& body) {
+enum class Trail { none, required, if_possible };
+
+// Runs `body` with the config, the cache and (as `trail` asks) the audit trail open, turning their
+// errors into exit codes. The trail records what the cache does; without one, stderr says it.
+int with_cache(const std::string& config_file, Trail trail,
+               const std::function<int(const config::KioskConfig&, cache::EvidenceCache&, AuditTrail*)>& body) {
     try {
         const config::KioskConfig cfg = config::load_kiosk_config(config_file);
+        std::unique_ptr<AuditTrail> audit;
+        if (trail != Trail::none) {
+            audit = open_audit_trail(cfg);
+            if (!audit && trail == Trail::required) return exit_code::audit;
+        }
         StderrPurgeReport report;
-        cache::EvidenceCache cache(cfg.cache, &report);
-        return body(cfg, cache);
+        cache::EvidenceCache cache(cfg.cache, audit ? static_cast<cache::PurgeSink*>(audit.get()) : &report);
+        return body(cfg, cache, audit.get());
     } catch (const config::ConfigError& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
         return exit_code::bad_arguments;
@@ -31,6 +41,9 @@ int with_cache(const std::string& config_file,
     } catch (const auth::NetworkError& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
         return exit_code::network;
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: %s. Nothing more is fetched until the audit journal can be written.\n", e.what());
+        return exit_code::audit;
     }
 }
 
@@ -40,11 +53,14 @@ const char* state_word(const cache::CachedClip& c) {
 }  // namespace
 
 int run_cache_prefetch(const std::string& config_file, const std::string& token) {
-    return with_cache(config_file, [&](const config::KioskConfig& cfg, cache::EvidenceCache& cache) {
+    return with_cache(config_file, Trail::required, [&](const config::KioskConfig& cfg, cache::EvidenceCache& cache,
+                                                        AuditTrail* trail) {
+        namespace type = audit::event_type;
         cache.purge_by_policy(auth::unix_now());
         auth::ShareService service(cfg);
         const auth::RedeemOutcome out = service.redeem(token, auth::unix_now());
         if (out.refusal) {
+            trail->record(type::token_refused, std::nullopt, {{"reason", out.refusal->code}});
             if (out.refusal->code == "revoked" || out.refusal->code == "expired")
                 cache.purge_token(token_digest(token), out.refusal->code == "revoked" ? cache::PurgeReason::revoked
                                                                                       : cache::PurgeReason::expired);
@@ -52,6 +68,10 @@ int run_cache_prefetch(const std::string& config_file, const std::string& token)
             return exit_code::refused;
         }
         const auth::Redemption& share = *out.redemption;
+        trail->subject.share_id = share.grant.share_id;
+        trail->subject.party = auth::party_name(share.grant.party);
+        trail->record(type::token_redeemed, std::nullopt, {{"case", share.grant.case_ref}, {"for", "cache prefetch"}});
+        trail->record(type::grant_verified, std::nullopt, {{"grant_id", share.grant.grant_id}, {"issuer", share.grant.issuer}});
         const std::string digest = token_digest(token);
         int worst = exit_code::ok, cached = 0;
         for (const auth::GrantClip& clip : share.grant.clips) {
@@ -62,8 +82,14 @@ int run_cache_prefetch(const std::string& config_file, const std::string& token)
             }
             const int code = cache_clip(cache, clip_ref(share, clip, digest), stream_options(cfg, share, clip),
                                         cfg.service.timeout_s);
-            if (code == exit_code::ok) ++cached;
-            else if (worst == exit_code::ok) worst = code;
+            if (code == exit_code::ok) {
+                trail->subject.clip_id = clip.id;
+                trail->subject.sha256 = clip.sha256;
+                trail->record(type::cache_stored, std::nullopt, {{"bytes", clip.bytes}});
+                ++cached;
+            } else if (worst == exit_code::ok) {
+                worst = code;
+            }
         }
         if (worst == exit_code::ok && cached == 0) {
             std::fprintf(stderr, "courtplay: share refused: this share does not allow any of its clips to be cached; "
@@ -75,7 +101,7 @@ int run_cache_prefetch(const std::string& config_file, const std::string& token)
 }
 
 int run_cache_list(const std::string& config_file, bool json) {
-    return with_cache(config_file, [&](const config::KioskConfig&, cache::EvidenceCache& cache) {
+    return with_cache(config_file, Trail::none, [&](const config::KioskConfig&, cache::EvidenceCache& cache, AuditTrail*) {
         const std::vector<cache::CachedClip> clips = cache.list();
         int64_t used = 0;
         for (const auto& c : clips) used += c.stored_bytes;
@@ -118,7 +144,8 @@ int run_cache_list(const std::string& config_file, bool json) {
 }
 
 int run_cache_purge(const std::string& config_file, bool all) {
-    return with_cache(config_file, [&](const config::KioskConfig&, cache::EvidenceCache& cache) {
+    // A purge removes evidence: it goes ahead even when the journal cannot record it (stderr says so).
+    return with_cache(config_file, Trail::if_possible, [&](const config::KioskConfig&, cache::EvidenceCache& cache, AuditTrail*) {
         const int n = all ? cache.purge_all(cache::PurgeReason::requested) : cache.purge_by_policy(auth::unix_now());
         std::printf("%d clip%s removed from the cache\n", n, n == 1 ? "" : "s");
         return exit_code::ok;

@@ -2,7 +2,10 @@
 
 #include "auth/court_time.h"
 #include "auth/jws.h"
+#include "audit/event.h"
 #include "auth/share_service.h"
+#include "kiosk/audit_trail.h"
+#include "kiosk/exit_codes.h"
 
 #include <cstdio>
 #include <fstream>
@@ -11,22 +14,34 @@
 
 namespace courtplay::kiosk {
 int run_redeem(const std::string& config_file, const std::string& token) {
+    namespace type = audit::event_type;
     try {
         const config::KioskConfig cfg = config::load_kiosk_config(config_file);
+        const std::unique_ptr<AuditTrail> trail = open_audit_trail(cfg);
+        if (!trail) return exit_code::audit;
         auth::ShareService service(cfg);
         auth::RedeemOutcome out = service.redeem(token, auth::unix_now());
         if (out.refusal) {
+            trail->record(type::token_refused, std::nullopt, {{"reason", out.refusal->code}});
             std::fprintf(stderr, "courtplay: share refused: %s\n", out.refusal->message.c_str());
-            return 4;
+            return exit_code::refused;
         }
-        std::printf("%s\n", auth::grant_summary(out.redemption->grant).dump(2).c_str());
-        return 0;
+        const auth::Grant& grant = out.redemption->grant;
+        trail->subject.share_id = grant.share_id;
+        trail->subject.party = auth::party_name(grant.party);
+        trail->record(type::token_redeemed, std::nullopt, {{"case", grant.case_ref}, {"for", "redeem"}});
+        trail->record(type::grant_verified, std::nullopt, {{"grant_id", grant.grant_id}, {"issuer", grant.issuer}});
+        std::printf("%s\n", auth::grant_summary(grant).dump(2).c_str());
+        return exit_code::ok;
     } catch (const config::ConfigError& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return 2;
+        return exit_code::bad_arguments;
     } catch (const auth::NetworkError& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return 5;
+        return exit_code::network;
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return exit_code::audit;
     }
 }
 
