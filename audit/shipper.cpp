@@ -17,6 +17,12 @@ std::string service_words(const json& body, long status) {
 
 }  // namespace
 
+json batch_request(const std::string& kiosk_id, const std::vector<Line>& lines, bool gap_acknowledged) {
+    json body = {{"kiosk_id", kiosk_id}, {"lines", json::array()}, {"gap_acknowledged", gap_acknowledged}};
+    for (const Line& line : lines) body["lines"].push_back(to_json(line));
+    return body;
+}
+
 Shipper::Shipper(Journal& journal, ShipperOptions options)
     : journal_(journal), options_(std::move(options)), http_(options_.tls) {}
 
@@ -32,10 +38,9 @@ ShipResult Shipper::ship() {
         for (;;) {
             const std::vector<Line> lines = journal_.read_after(from, options_.batch_records);
             if (lines.empty()) break;
-            json body = {{"kiosk_id", journal_.kiosk_id()}, {"lines", json::array()}, {"gap_acknowledged", acknowledge_gap}};
+            const json body = batch_request(journal_.kiosk_id(), lines, acknowledge_gap);
             int64_t first = 0, last = 0;
             for (const Line& line : lines) {
-                body["lines"].push_back(to_json(line));
                 if (const auto* r = std::get_if<Record>(&line)) {
                     if (!first) first = r->seq();
                     last = r->seq();

@@ -33,6 +33,9 @@ struct ShipResult {
     bool refused = false;    // the service refused a batch: trying again will not help
 };
 
+// The request body for `lines` (docs/audit.md, "Shipping").
+nlohmann::json batch_request(const std::string& kiosk_id, const std::vector<Line>& lines, bool gap_acknowledged);
+
 class Shipper {
 public:
     Shipper(Journal& journal, ShipperOptions options);
