@@ -29,7 +29,6 @@ namespace {
 using player::Micros;
 using player::kNoTime;
 
-
 struct FileCloser { void operator()(std::FILE* f) const { std::fclose(f); } };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
