@@ -106,6 +106,10 @@ struct Reader {
             j = json::parse(body);
         } catch (const json::parse_error& e) {
             return fail("the body is not JSON (it goes wrong at byte " + std::to_string(e.byte) + "): " + kShape);
+        } catch (const json::exception&) {
+            // out_of_range: a number too large for 64 bits, which no batch holds.
+            return fail("the body holds a number too large to read: every number in a batch is a whole number "
+                        "that fits in 64 bits");
         }
         if (!j.is_object()) return fail(kShape);
         const auto kiosk = j.find("kiosk_id");
