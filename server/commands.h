@@ -46,4 +46,14 @@ void run_share_onward(const ShareOptions& o);  // prints the token only
 void run_share_revoke(const std::filesystem::path& data, const std::string& share_or_token);
 void run_share_list(const std::filesystem::path& data);
 
+// The audit commands return their exit status (docs/audit.md): verify 0 clean, 1 faults;
+// export 0, 2 an unknown --party, 4 a --share of another party, 1 damaged records left out.
+int run_audit_verify(const std::filesystem::path& data);
+struct AuditExportOptions {
+    std::filesystem::path data;
+    std::string party;  // cps, defence or court
+    std::optional<std::string> share;
+};
+int run_audit_export(const AuditExportOptions& o);
+
 }  // namespace courtplay::server

@@ -89,6 +89,18 @@ int main(int argc, char** argv) {
     auto* share_list_cmd = share_cmd->add_subcommand("list", "List the shares");
     share_list_cmd->add_option("--data", share_list_data, "The data folder")->required();
 
+    auto* audit_cmd = app.add_subcommand("audit", "Verify or export the audit trail kiosks ship")->require_subcommand(1);
+    std::filesystem::path verify_data;
+    auto* verify_cmd = audit_cmd->add_subcommand(
+        "verify", "Re-check every stored chain and seal; prints the events, kiosks and faults (exit 1: faults)");
+    verify_cmd->add_option("--data", verify_data, "The data folder")->required();
+    srv::AuditExportOptions audit_export;
+    std::string export_share;
+    auto* export_cmd = audit_cmd->add_subcommand("export", "Print one party's stored audit events as JSON lines");
+    export_cmd->add_option("--data", audit_export.data, "The data folder")->required();
+    export_cmd->add_option("--party", audit_export.party, "cps, defence or court (court sees every event)")->required();
+    auto* export_share_opt = export_cmd->add_option("--share", export_share, "Only this share's events (sh_...)");
+
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -121,6 +133,11 @@ int main(int argc, char** argv) {
             srv::run_share_revoke(revoke_data, revoke_what);
         } else if (*share_list_cmd) {
             srv::run_share_list(share_list_data);
+        } else if (*verify_cmd) {
+            return srv::run_audit_verify(verify_data);
+        } else if (*export_cmd) {
+            if (*export_share_opt) audit_export.share = export_share;
+            return srv::run_audit_export(audit_export);
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "courtplay-server: %s\n", e.what());

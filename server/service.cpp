@@ -4,6 +4,8 @@
 #include "auth/jws.h"
 #include "auth/keys.h"
 #include "auth/share_token.h"
+#include "server/audit_route.h"
+#include "server/audit_store.h"
 #include "server/data_folder.h"
 #include "server/grants.h"
 #include "server/http_parse.h"
@@ -50,6 +52,8 @@ const char* content_type_for(const fs::path& file) {
     return "application/octet-stream";
 }
 
+constexpr size_t kRedeemBodyLimit = 64 * 1024;
+
 std::string hash_prefix(const std::string& text) { return sha256_hex(text).substr(0, 4); }
 
 // For the failure record of a request not otherwise read: the token as typed when the body has one.
@@ -67,6 +71,7 @@ std::string typed_token(const std::string& body) {
 struct Service::Impl {
     DataFolder data;
     Store store;
+    AuditStore audit;
     std::map<auth::Party, auth::SigningKey> issuer_keys;
     RateLimiter limiter;
     ListenAddress listen;
@@ -85,6 +90,7 @@ struct Service::Impl {
     void redeem(const httplib::Request& req, httplib::Response& res);
     void status(const httplib::Request& req, httplib::Response& res);
     void clip(const httplib::Request& req, httplib::Response& res);
+    void audit_batch(const httplib::Request& req, httplib::Response& res);
 
     // The share an access token opens, or a 401 already written.
     std::optional<AccessRecord> authorise(const httplib::Request& req, httplib::Response& res);
@@ -110,6 +116,7 @@ std::string required_setting(Store& store, const std::string& key) {
 Service::Impl::Impl(const ServiceOptions& o)
     : data(o.data),
       store(open_store(data)),
+      audit(AuditStore::open(data.database())),
       limiter(o.max_failures, std::chrono::seconds(o.failure_window_s)),
       clip_rate_kib_s(o.clip_rate_kib_s) {
     for (auth::Party p : {auth::Party::cps, auth::Party::defence}) issuer_keys.emplace(p, auth::SigningKey::load_pem(data.issuer_key(p)));
@@ -133,23 +140,31 @@ Service::Impl::Impl(const ServiceOptions& o)
                                  ": they must be PEM files made by `courtplay-server init` (or issued from its CA) "
                                  "and belong together");
     }
-    // A redemption is a few hundred bytes; nothing else takes a body.
-    http->set_payload_max_length(64 * 1024);
+    // httplib has one limit for every route: the audit batches' (docs/audit.md). Redemptions, a
+    // few hundred bytes, are held to kRedeemBodyLimit in redeem().
+    http->set_payload_max_length(kAuditBodyLimit);
     routes();
 }
 
 void Service::Impl::routes() {
     http->Get("/v1/health", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"ok", true}}); });
     http->Post("/v1/redeem", [this](const httplib::Request& req, httplib::Response& res) { redeem(req, res); });
+    http->Post("/v1/audit/batches", [this](const httplib::Request& req, httplib::Response& res) { audit_batch(req, res); });
     http->Get(R"(/v1/shares/([A-Za-z0-9_]+)/status)",
               [this](const httplib::Request& req, httplib::Response& res) { status(req, res); });
     http->Get(R"(/v1/clips/([A-Za-z0-9_]+))",
               [this](const httplib::Request& req, httplib::Response& res) { clip(req, res); });
     http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty() || res.status == 416) return httplib::Server::HandlerResponse::Unhandled;
-        send_error(res, res.status, res.status == 404 ? "not_found" : "bad_request",
-                   res.status == 404 ? "there is no such address on this service: see docs/api.md"
-                                     : "the request could not be read");
+        if (res.status == 413) {
+            send_error(res, 413, "too_large",
+                       "the request body is larger than this service accepts (16 MiB for an audit batch): send less "
+                       "in each request");
+        } else {
+            send_error(res, res.status, res.status == 404 ? "not_found" : "bad_request",
+                       res.status == 404 ? "there is no such address on this service: see docs/api.md"
+                                         : "the request could not be read");
+        }
         return httplib::Server::HandlerResponse::Handled;
     }));
     http->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
@@ -190,6 +205,11 @@ void Service::Impl::redeem(const httplib::Request& req, httplib::Response& res) 
                    {"message", "too many failed redemptions from this address: wait " + std::to_string(wait) +
                                    " s, then check the token with whoever issued it before trying again"},
                    {"retry_after_s", wait}});
+        return;
+    }
+    if (req.body.size() > kRedeemBodyLimit) {
+        refuse_redeem(res, address, "", 413, "too_large",
+                      "a redemption is a share token and a kiosk id: the service reads at most 64 KiB of it");
         return;
     }
     const json body = json::parse(req.body, nullptr, false);
@@ -358,6 +378,20 @@ void Service::Impl::clip(const httplib::Request& req, httplib::Response& res) {
             return sink.write(buf, static_cast<size_t>(n));
         },
         [handle](bool) {});
+}
+
+void Service::Impl::audit_batch(const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    const AuditAnswer answer = answer_audit_batch(audit, req.body, unix_now());
+    if (answer.status != 200) {
+        // Court IT see refusals in the log as they happen (and in audit_faults afterwards). The
+        // message may quote the request: no control characters reach the log from it.
+        std::string message = answer.body.value("message", "");
+        std::replace_if(message.begin(), message.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }, '?');
+        std::fprintf(stderr, "courtplay-server: audit batch from %s refused: %s\n", req.remote_addr.c_str(),
+                     message.c_str());
+    }
+    send_json(res, answer.status, answer.body);
 }
 
 Service::Service(const ServiceOptions& options) : impl_(std::make_unique<Impl>(options)) {}
