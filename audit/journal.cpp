@@ -325,25 +325,34 @@ void Journal::mark_delivered(int64_t seq) {
     }
 }
 
-std::vector<Line> Journal::read_after(int64_t after_seq, size_t max_records) {
+std::vector<Line> Journal::read_after(int64_t after_seq, size_t max_records, ReadCursor* cursor) {
     std::vector<Line> out;
     size_t records = 0;
     const std::vector<JournalSegment> segments = list_segments(options_.dir);
-    for (size_t i = 0; i < segments.size() && records < max_records; ++i) {
-        if (i + 1 < segments.size() && segments[i + 1].first_seq <= after_seq + 1) continue;  // all before
+    size_t first = 0;
+    const bool resume = cursor && cursor->head.seq == after_seq;
+    if (resume) {
+        while (first < segments.size() && segments[first].path != cursor->segment) ++first;
+    }
+    const bool resumed = resume && first < segments.size();
+    if (!resumed) {
+        first = 0;  // the segment that holds after_seq + 1
+        while (first + 1 < segments.size() && segments[first + 1].first_seq <= after_seq + 1) ++first;
+    }
+    ChainHead head;
+    for (size_t i = first; i < segments.size() && records < max_records; ++i) {
         const std::string bytes = read_segment(segments[i].path);
-        const SegmentScan scan = scan_segment(bytes, head_before(segments[i], bytes), {.check_signatures = false, .keep_lines = true});
-        for (const Line& line : scan.lines) {
-            if (const auto* r = std::get_if<Record>(&line)) {
-                if (r->seq() <= after_seq) continue;
-                out.push_back(line);
-                ++records;
-            } else if (std::get<Seal>(line).seq > after_seq) {
-                out.push_back(line);
-                if (records >= max_records) break;
-            }
-        }
-        if (scan.tail != SegmentTail::clean) break;  // nothing after damage or a torn end is read
+        const size_t offset = resumed && i == first ? std::min(cursor->offset, bytes.size()) : 0;
+        const std::string_view rest = std::string_view(bytes).substr(offset);
+        if (resumed && i == first) head = cursor->head;
+        else if (i == first) head = head_before(segments[i], bytes);
+        const SegmentScan scan = scan_segment(rest, head, {.check_signatures = false, .keep_lines = true,
+                                                           .keep_after_seq = after_seq, .stop_after = max_records - records});
+        out.insert(out.end(), scan.lines.begin(), scan.lines.end());
+        records += scan.kept_records;
+        head = scan.head;
+        if (cursor) *cursor = {segments[i].path, offset + scan.good_end, scan.head};
+        if (!scan.stopped && scan.tail != SegmentTail::clean) break;  // nothing after damage or a torn end is read
     }
     return out;
 }

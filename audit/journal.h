@@ -60,9 +60,17 @@ public:
     int64_t last_seq();   // the newest durable record, this process's or another's
     int64_t delivered();  // the highest sequence number the service has acknowledged
     void mark_delivered(int64_t seq);  // never moves backwards; written atomically
+    // Where a reader got to, so that the next read_after goes on from there instead of reading
+    // the segment from its start (a shipper working through a day's backlog).
+    struct ReadCursor {
+        std::filesystem::path segment;
+        size_t offset = 0;  // just after the last seal read
+        ChainHead head;     // the record that seal covers
+    };
     // Records after `after_seq` with their seals, in order, ending with a seal: about
-    // `max_records` records (a batch is never split).
-    std::vector<Line> read_after(int64_t after_seq, size_t max_records);
+    // `max_records` records (a batch is never split). `cursor` (optional) is used when it is at
+    // `after_seq`, and moved on.
+    std::vector<Line> read_after(int64_t after_seq, size_t max_records, ReadCursor* cursor = nullptr);
     Backlog backlog();
     // Removes whole segments whose records are all delivered and that were last written before
     // `before_unix`. Returns how many it removed.

@@ -41,7 +41,7 @@ SegmentScan scan_segment(std::string_view bytes, const ChainHead& start, const S
                 break;
             }
             pending = {record->seq(), record->hash};
-            if (options.keep_lines) unsealed.push_back(*line);
+            if (options.keep_lines && pending.seq > options.keep_after_seq) unsealed.push_back(*line);
         } else {
             const auto& seal = std::get<Seal>(*line);
             const bool covers = seal.seq == pending.seq && seal.head == pending.hash && pending.seq > scan.head.seq;
@@ -56,10 +56,15 @@ SegmentScan scan_segment(std::string_view bytes, const ChainHead& start, const S
             }
             scan.head = pending;
             scan.good_end = nl + 1;
-            if (options.keep_lines) {
+            if (options.keep_lines && seal.seq > options.keep_after_seq) {
+                scan.kept_records += unsealed.size();
                 scan.lines.insert(scan.lines.end(), unsealed.begin(), unsealed.end());
                 scan.lines.push_back(*line);
                 unsealed.clear();
+            }
+            if (scan.kept_records >= options.stop_after) {
+                scan.stopped = true;
+                return scan;
             }
         }
         pos = nl + 1;

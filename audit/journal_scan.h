@@ -6,6 +6,7 @@
 #include "audit/chain.h"
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,11 +25,15 @@ struct SegmentScan {
     SegmentTail tail = SegmentTail::clean;
     std::string fault;       // what was found at the first bad byte, in words
     std::vector<Line> lines; // the good lines, when asked for
+    size_t kept_records = 0;
+    bool stopped = false;    // stopped at `stop_after`: good_end is that seal's end, the rest unread
 };
 
 struct ScanOptions {
     bool check_signatures = true;  // verify each seal's signature with the key it names
     bool keep_lines = false;
+    int64_t keep_after_seq = 0;    // lines up to this sequence number are checked, not kept
+    size_t stop_after = SIZE_MAX;  // stop at the first seal once this many records are kept
 };
 
 // Scans `bytes`, the whole of one segment, as the continuation of `start`.

@@ -34,9 +34,10 @@ ShipResult Shipper::ship() {
     const std::string url = options_.url + "/v1/audit/batches";
     int64_t from = journal_.delivered();  // send records after this
     bool acknowledge_gap = false;
+    Journal::ReadCursor cursor;
     try {
         for (;;) {
-            const std::vector<Line> lines = journal_.read_after(from, options_.batch_records);
+            const std::vector<Line> lines = journal_.read_after(from, options_.batch_records, &cursor);
             if (lines.empty()) break;
             const json body = batch_request(journal_.kiosk_id(), lines, acknowledge_gap);
             int64_t first = 0, last = 0;
