@@ -26,6 +26,7 @@ std::optional<std::chrono::system_clock::time_point> ShareWatch::last_contact() 
 }
 
 std::optional<Refusal> ShareWatch::poll_once() {
+    if (share_.status_url.empty()) return std::nullopt;  // a grant kept with cached clips, used offline: expiry only
     try {
         const ShareState state = service_.status(share_);
         {

@@ -35,6 +35,7 @@ std::vector<uint8_t> seal_manifest(const Manifest& m, Aead& aead, const std::str
                         {"sha256", m.sha256},           {"bytes", m.bytes},         {"party", m.party},
                         {"case_ref", m.case_ref},       {"expires_at", m.expires_at},
                         {"keep_until", m.keep_until},   {"token_digest", m.token_digest},
+                        {"grant_jws", m.grant_jws},
                         {"data_key", auth::base64url_encode(std::span<const uint8_t>(key.data(), key.size()))},
                         {"chunk_size", m.chunk_size},   {"complete", m.complete},
                         {"stored_at", m.stored_at},     {"verified_at", m.verified_at}};
@@ -69,6 +70,7 @@ std::optional<Manifest> open_manifest(const std::vector<uint8_t>& sealed, Aead& 
         j.at("expires_at").get_to(m.expires_at);
         j.at("keep_until").get_to(m.keep_until);
         j.at("token_digest").get_to(m.token_digest);
+        m.grant_jws = j.value("grant_jws", std::string());  // entries stored before it was kept have none
         j.at("chunk_size").get_to(m.chunk_size);
         j.at("complete").get_to(m.complete);
         j.at("stored_at").get_to(m.stored_at);

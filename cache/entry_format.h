@@ -30,6 +30,8 @@ struct Manifest {
     int64_t expires_at = 0;     // the grant's expiry (Unix seconds): purged then
     int64_t keep_until = 0;     // after a session ended with the cache kept; 0: not set
     std::string token_digest;   // SHA-256 of the share code, to purge on a later refusal of it
+    std::string grant_jws;      // the signed grant it was stored under: a session without the network
+                                // verifies it again instead of redeeming (docs/cache.md)
     SecretKey data_key;         // this clip's own key
     uint32_t chunk_size = kChunkBytes;
     bool complete = false;      // every byte stored and the whole clip's SHA-256 matched

@@ -196,6 +196,7 @@ std::unique_ptr<ClipWriter> EvidenceCache::store(const ClipRef& clip) {
         m->stored_at = auth::unix_now();
     }
     m->expires_at = clip.expires_at;  // a share redeemed again may carry a later expiry
+    m->grant_jws = clip.grant_jws;    // and its newest grant
     save_manifest(name, *m);
 
     auto save = [this, name](const Manifest& done) { save_manifest(name, done); };
@@ -261,6 +262,21 @@ int EvidenceCache::purge_token(const std::string& token_digest, PurgeReason why)
         }
     }
     return n;
+}
+
+std::optional<std::string> EvidenceCache::grant_for(const std::string& token_digest) const {
+    if (token_digest.empty()) return std::nullopt;
+    std::optional<std::string> newest;
+    int64_t newest_at = -1;
+    for (const CachedClip& c : list()) {
+        if (c.damaged || !c.complete) continue;
+        const std::optional<Manifest> m = load_manifest(c.name);
+        if (m && m->token_digest == token_digest && !m->grant_jws.empty() && m->stored_at > newest_at) {
+            newest = m->grant_jws;
+            newest_at = m->stored_at;
+        }
+    }
+    return newest;
 }
 
 int EvidenceCache::purge_by_policy(int64_t now) {

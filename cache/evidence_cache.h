@@ -34,6 +34,7 @@ struct ClipRef {
     std::string party, case_ref;
     int64_t expires_at = 0;
     std::string token_digest;
+    std::string grant_jws;  // the grant as signed
 };
 
 enum class PurgeReason { expired, revoked, session_ended, size_limit, damaged, not_original, requested };
@@ -89,6 +90,9 @@ public:
     int purge_share(const std::string& share_id, PurgeReason why);
     int purge_clip(const ClipRef& clip, PurgeReason why);
     int purge_token(const std::string& token_digest, PurgeReason why);
+    // The signed grant kept with the complete entries stored under this share code (the newest),
+    // so that a session without the network can verify it again; nullopt when there is none.
+    std::optional<std::string> grant_for(const std::string& token_digest) const;
     // Expired grants, lapsed keep_until, damaged entries; then the size limit.
     int purge_by_policy(int64_t now);
     // After a session: its clips go, or stay until `until` (never beyond their grant's expiry).

@@ -35,7 +35,8 @@ cache::ClipRef clip_ref(const auth::Redemption& share, const auth::GrantClip& cl
             .party = auth::party_name(g.party),
             .case_ref = g.case_ref,
             .expires_at = g.expires_at,
-            .token_digest = token_digest};
+            .token_digest = token_digest,
+            .grant_jws = share.jws};
 }
 
 player::HttpsSourceOptions stream_options(const config::KioskConfig& cfg, const auth::Redemption& share,

@@ -204,6 +204,29 @@ std::optional<cache::EvidenceCache> open_cache(const config::KioskConfig& cfg, c
     }
 }
 
+// The grant from the service; when the service cannot be reached, the grant kept with this code's
+// cached clips, verified again now (signature, issuer, kiosk, expiry). Revocation cannot be
+// learned offline: the grant's own expiry bounds that, and the share's party chose to let the
+// kiosk cache. Sets `offline` when the kept grant is used.
+auth::RedeemOutcome redeem_or_use_kept_grant(auth::ShareService& service, std::optional<cache::EvidenceCache>& cache,
+                                             const std::string& token, bool& offline) {
+    try {
+        return service.redeem(token, auth::unix_now());
+    } catch (const auth::NetworkError& e) {
+        const std::optional<std::string> jws = cache ? cache->grant_for(token_digest(token)) : std::nullopt;
+        if (!jws) throw;
+        offline = true;
+        auth::VerifiedGrant v = auth::verify_grant(*jws, service.trust(), service.check_at(auth::unix_now()));
+        if (v.refusal) return {std::nullopt, v.refusal};
+        std::fprintf(stderr,
+                     "courtplay: %s. This share's clips are in the kiosk's cache and the grant kept with them checks, "
+                     "so they play from the cache. Whether the share was withdrawn cannot be checked until the "
+                     "network is back; the grant ends %s.\n",
+                     e.what(), auth::uk_date_time(v.grant->expires_at).c_str());
+        return {auth::Redemption{*v.grant, *jws, {}, {}}, std::nullopt};
+    }
+}
+
 // Redeems the share and plays the clip, recording each step. Returns an exit code.
 int redeem_and_play(const SessionOptions& options, const config::KioskConfig& cfg, AuditTrail& trail) {
     namespace type = audit::event_type;
@@ -211,9 +234,10 @@ int redeem_and_play(const SessionOptions& options, const config::KioskConfig& cf
     std::optional<cache::EvidenceCache> cache = open_cache(cfg, trail);
     if (!cache && options.cache_only) return exit_code::cache_storage;
 
-    auth::RedeemOutcome out = service.redeem(options.token, auth::unix_now());
+    bool offline = false;
+    auth::RedeemOutcome out = redeem_or_use_kept_grant(service, cache, options.token, offline);
     if (out.refusal) {
-        trail.record(type::token_refused, std::nullopt, {{"reason", out.refusal->code}});
+        trail.record(type::token_refused, std::nullopt, {{"reason", out.refusal->code}, {"offline", offline}});
         // Whatever this kiosk cached under a share that has since ended goes now.
         if (cache && (out.refusal->code == "revoked" || out.refusal->code == "expired"))
             cache->purge_token(token_digest(options.token), out.refusal->code == "revoked" ? cache::PurgeReason::revoked
@@ -223,7 +247,7 @@ int redeem_and_play(const SessionOptions& options, const config::KioskConfig& cf
     const auth::Redemption& share = *out.redemption;
     trail.subject.share_id = share.grant.share_id;
     trail.subject.party = auth::party_name(share.grant.party);
-    trail.record(type::token_redeemed, std::nullopt, {{"case", share.grant.case_ref}});
+    trail.record(type::token_redeemed, std::nullopt, {{"case", share.grant.case_ref}, {"offline", offline}});
     trail.record(type::grant_verified, std::nullopt, {{"grant_id", share.grant.grant_id}, {"issuer", share.grant.issuer}, {"expires_at", share.grant.expires_at}});
     const auth::GrantClip* clip = pick_clip(share.grant, options.clip);
     if (!clip)

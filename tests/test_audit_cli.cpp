@@ -88,7 +88,7 @@ TEST_CASE("A session records every step and control, in order, with who, what an
         CHECK(events[i]["seq"] == static_cast<int64_t>(i + 1));
         CHECK(events[i]["session_id"] == session_id);
         CHECK(events[i]["kiosk_id"] == "kiosk-1");
-        CHECK(events[i]["delivered"] == false);
+        CHECK(events[i]["delivered"] == true);  // shipped while it played, the last at exit
         CHECK(events[i]["id"].get<std::string>().size() == 32);
         if (i >= 1) {
             CHECK(events[i]["party"] == "defence");
@@ -106,6 +106,16 @@ TEST_CASE("A session records every step and control, in order, with who, what an
     CHECK(events.back()["details"]["exit_code"] == 0);
     // The times run forward.
     for (size_t i = 1; i < events.size(); ++i) CHECK(events[i]["mono_ns"] >= events[i - 1]["mono_ns"]);
+
+    // The service holds the same events, and gives them to the defence, whose share it is.
+    const RunResult exported = server_cli({"audit", "export", "--data", svc.data, "--party", "defence"});
+    REQUIRE(exported.exit_code == 0);
+    std::vector<std::string> ids, exported_ids;
+    for (const auto& e : events) ids.push_back(e["id"]);
+    std::istringstream lines(exported.out);
+    for (std::string line; std::getline(lines, line);) exported_ids.push_back(json::parse(line)["id"]);
+    CHECK(exported_ids == std::vector<std::string>(ids.begin() + 1, ids.end()));  // all but session.started: no share yet
+    CHECK(server_cli({"audit", "export", "--data", svc.data, "--party", "cps"}).out.empty());
 }
 
 TEST_CASE("A refused share code is recorded with the reason") {
