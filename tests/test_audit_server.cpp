@@ -5,6 +5,7 @@
 #include "audit/chain.h"
 #include "auth/base64url.h"
 #include "auth/keys.h"
+#include "support/serve_process.h"
 #include "support/testing.h"
 
 #include <catch2/catch.hpp>
@@ -26,6 +27,7 @@ namespace fs = std::filesystem;
 namespace audit = courtplay::audit;
 namespace auth = courtplay::auth;
 namespace testing = courtplay::testing;
+using courtplay::testing::Serve;
 
 namespace {
 
@@ -97,57 +99,6 @@ private:
 };
 
 // `courtplay-server serve` in the background on a free loopback port, stopped with SIGTERM.
-class Serve {
-public:
-    explicit Serve(const std::string& data) {
-        err_path_ = fresh_dir("serve") + ".err";
-        std::vector<std::string> args{COURTPLAY_SERVER_BIN, "serve", "--data", data, "--listen", "127.0.0.1:0"};
-        pid_ = fork();
-        if (pid_ == 0) {
-            if (!std::freopen(err_path_.c_str(), "w", stderr) || !std::freopen("/dev/null", "w", stdout)) _exit(127);
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        const std::regex listening("listening on https://127\\.0\\.0\\.1:([0-9]+)");
-        while (std::chrono::steady_clock::now() < deadline) {
-            std::smatch m;
-            const std::string err = testing::read_file(err_path_);
-            if (std::regex_search(err, m, listening)) {
-                port = std::stoi(m[1]);
-                return;
-            }
-            int status = 0;
-            if (waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                FAIL("courtplay-server serve ended before listening: " << err);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        FAIL("courtplay-server serve did not say it was listening: " << testing::read_file(err_path_));
-    }
-    ~Serve() { stop(); }
-    int stop() {
-        if (pid_ <= 0) return exit_code_;
-        kill(pid_, SIGTERM);
-        int status = 0;
-        waitpid(pid_, &status, 0);
-        pid_ = -1;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        return exit_code_;
-    }
-    std::string log() const { return testing::read_file(err_path_); }
-
-    int port = 0;
-
-private:
-    pid_t pid_ = -1;
-    int exit_code_ = -1;
-    std::string err_path_;
-};
 
 struct Answer {
     int status = 0;
