@@ -3,18 +3,35 @@
 #include "audit/journal.h"
 #include "audit/shipper.h"
 #include "config/kiosk_config.h"
+#include "kiosk/audit_trail.h"
 #include "kiosk/exit_codes.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 namespace courtplay::kiosk {
+namespace {
+
+// Runs `body` with the config read, turning config and journal errors into exit codes.
+int with_config(const std::string& config_file, const std::function<int(const config::KioskConfig&)>& body) {
+    try {
+        return body(config::load_kiosk_config(config_file));
+    } catch (const config::ConfigError& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return exit_code::bad_arguments;
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return exit_code::audit;
+    }
+}
+
+}  // namespace
 
 int run_audit_list(const std::string& config_file) {
-    try {
-        const config::KioskConfig cfg = config::load_kiosk_config(config_file);
+    return with_config(config_file, [](const config::KioskConfig& cfg) {
         const audit::JournalListing listing = audit::list_journal(cfg.audit.dir);
         for (const audit::JournalEntry& e : listing.entries) {
             nlohmann::json line = e.record.event;
@@ -26,26 +43,16 @@ int run_audit_list(const std::string& config_file) {
             return exit_code::audit;
         }
         return exit_code::ok;
-    } catch (const config::ConfigError& e) {
-        std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return exit_code::bad_arguments;
-    } catch (const audit::JournalError& e) {
-        std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return exit_code::audit;
-    }
+    });
 }
 
 int run_audit_flush(const std::string& config_file, int timeout_s) {
     using clock = std::chrono::steady_clock;
-    try {
-        const config::KioskConfig cfg = config::load_kiosk_config(config_file);
+    return with_config(config_file, [timeout_s](const config::KioskConfig& cfg) {
         audit::Journal journal({cfg.audit.dir, cfg.audit.key_file, cfg.kiosk_id});
         const auto deadline = clock::now() + std::chrono::seconds(timeout_s);
-        audit::ShipperOptions o;
-        o.url = cfg.service.url;
-        // No single request may outlast the time given.
-        o.tls = {cfg.service.ca_file, cfg.service.spki_pin, std::clamp(cfg.service.timeout_s, 1, std::max(1, timeout_s))};
-        o.keep_delivered_days = cfg.audit.keep_delivered_days;
+        audit::ShipperOptions o = shipper_options(cfg);
+        o.tls.timeout_s = std::min(o.tls.timeout_s, timeout_s);  // no single request outlasts the time given
         audit::Shipper shipper(journal, o);
         auto backoff = std::chrono::milliseconds(250);
         for (;;) {
@@ -65,13 +72,7 @@ int run_audit_flush(const std::string& config_file, int timeout_s) {
             std::this_thread::sleep_for(backoff);
             backoff = std::min(backoff * 2, std::chrono::milliseconds(4000));
         }
-    } catch (const config::ConfigError& e) {
-        std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return exit_code::bad_arguments;
-    } catch (const audit::JournalError& e) {
-        std::fprintf(stderr, "courtplay: %s\n", e.what());
-        return exit_code::audit;
-    }
+    });
 }
 
 }  // namespace courtplay::kiosk

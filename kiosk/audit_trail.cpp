@@ -10,14 +10,6 @@
 namespace courtplay::kiosk {
 namespace {
 
-audit::ShipperOptions shipper_options(const config::KioskConfig& cfg) {
-    audit::ShipperOptions o;
-    o.url = cfg.service.url;
-    o.tls = {cfg.service.ca_file, cfg.service.spki_pin, cfg.service.timeout_s};
-    o.keep_delivered_days = cfg.audit.keep_delivered_days;
-    return o;
-}
-
 // "2026-11-28T22:14:03.251Z" to seconds since 1970; 0 when it is not that form.
 int64_t utc_seconds(const std::string& utc) {
     std::tm tm{};
@@ -89,6 +81,14 @@ std::unique_ptr<AuditTrail> open_audit_trail(const config::KioskConfig& cfg) {
         std::fprintf(stderr, "courtplay: %s. Nothing is played until the audit journal can be written.\n", e.what());
         return nullptr;
     }
+}
+
+audit::ShipperOptions shipper_options(const config::KioskConfig& cfg) {
+    audit::ShipperOptions o;
+    o.url = cfg.service.url;
+    o.tls = {cfg.service.ca_file, cfg.service.spki_pin, cfg.service.timeout_s};
+    o.keep_delivered_days = cfg.audit.keep_delivered_days;
+    return o;
 }
 
 std::string new_session_id() { return "se_" + auth::hex(auth::random_bytes(8)); }

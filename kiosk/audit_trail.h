@@ -60,6 +60,9 @@ private:
 // will be played) on stderr and returns null: the command then exits with exit_code::audit.
 std::unique_ptr<AuditTrail> open_audit_trail(const config::KioskConfig& cfg);
 
+// Shipping as the config says: the service's address and TLS, the retention of delivered events.
+audit::ShipperOptions shipper_options(const config::KioskConfig& cfg);
+
 // A new session's id: "se_" and 16 hex digits.
 std::string new_session_id();
 
