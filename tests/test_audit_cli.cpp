@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -177,4 +178,28 @@ TEST_CASE("A backlog over the limit refuses new playback, and says what to do") 
     CHECK_THAT(r.err, Catch::Contains("101 audit events are waiting to be delivered to the audit service (the limit is 100)") &&
                           Catch::Contains("courtplay audit flush"));
     CHECK((!fs::exists(frames) || read_lines(frames).empty()));
+}
+
+TEST_CASE("audit flush: with the service down it says what is left (exit 5); with it back, everything goes once") {
+    AuditService svc("audit-flush");
+    svc.stop();
+    const RunResult offline = run_courtplay({"session", "--config", svc.kiosk_config, "--token", svc.token, "--headless"});
+    CHECK(offline.exit_code == 5);
+    const size_t journaled = svc.audit_list().size();
+    REQUIRE(journaled == 3);  // session.started, playback.error (unreachable), session.ended
+
+    const RunResult down = run_courtplay({"audit", "flush", "--config", svc.kiosk_config, "--timeout", "2"});
+    CHECK(down.exit_code == 5);
+    CHECK_THAT(down.err, Catch::Contains("the audit service cannot be reached") &&
+                             Catch::Contains("3 audit events are still undelivered; they are kept and sent later"));
+
+    svc.start();
+    const RunResult up = run_courtplay({"audit", "flush", "--config", svc.kiosk_config});
+    CHECK(up.exit_code == 0);
+    CHECK_THAT(up.err, Catch::Contains("every audit event is delivered (up to event 3)"));
+    for (const json& e : svc.audit_list()) CHECK(e["delivered"] == true);
+    // Flushing again sends nothing and stores nothing twice.
+    CHECK(run_courtplay({"audit", "flush", "--config", svc.kiosk_config}).exit_code == 0);
+    const RunResult exported = server_cli({"audit", "export", "--data", svc.data, "--party", "court"});
+    CHECK(std::count(exported.out.begin(), exported.out.end(), '\n') == 3);
 }
