@@ -48,11 +48,21 @@ fs::path segment_path(const fs::path& dir, int64_t first_seq) {
     return dir / name;
 }
 
-std::string read_segment(const fs::path& file) {
+// nullopt when the file is gone: readers that do not take the lock can meet a delivered segment
+// just as another process removes it.
+std::optional<std::string> try_read_segment(const fs::path& file) {
     const std::vector<uint8_t> bytes = files::read_small(file, kSegmentReadLimit);
-    if (bytes.empty() && fs::file_size(file) != 0)
-        throw JournalError("the audit journal file " + file.string() + " cannot be read");
-    return {bytes.begin(), bytes.end()};
+    std::error_code ec;
+    const auto size = fs::file_size(file, ec);
+    if (ec) return std::nullopt;
+    if (bytes.empty() && size != 0) throw JournalError("the audit journal file " + file.string() + " cannot be read");
+    return std::string(bytes.begin(), bytes.end());
+}
+
+std::string read_segment(const fs::path& file) {
+    std::optional<std::string> bytes = try_read_segment(file);
+    if (!bytes) throw JournalError("the audit journal file " + file.string() + " is missing");
+    return std::move(*bytes);
 }
 
 // The chain head a segment continues: for the first segment still kept, what its first record says
@@ -341,7 +351,9 @@ std::vector<Line> Journal::read_after(int64_t after_seq, size_t max_records, Rea
     }
     ChainHead head;
     for (size_t i = first; i < segments.size() && records < max_records; ++i) {
-        const std::string bytes = read_segment(segments[i].path);
+        const std::optional<std::string> read = try_read_segment(segments[i].path);
+        if (!read) break;  // removed as delivered meanwhile: the next pass starts again from the mark
+        const std::string& bytes = *read;
         const size_t offset = resumed && i == first ? std::min(cursor->offset, bytes.size()) : 0;
         const std::string_view rest = std::string_view(bytes).substr(offset);
         if (resumed && i == first) head = cursor->head;
@@ -399,9 +411,16 @@ JournalListing list_journal(const fs::path& dir) {
     std::from_chars(reinterpret_cast<const char*>(mark.data()), reinterpret_cast<const char*>(mark.data() + mark.size()), delivered_seq);
     const std::vector<JournalSegment> segments = list_segments(dir);
     ChainHead head;
+    bool after_gone = true;  // the segment before this one was not read (none, or removed meanwhile)
     for (size_t i = 0; i < segments.size(); ++i) {
-        const std::string bytes = read_segment(segments[i].path);
-        const ChainHead start = i == 0 ? head_before(segments[i], bytes) : head;
+        const std::optional<std::string> read = try_read_segment(segments[i].path);
+        if (!read) {
+            after_gone = true;
+            continue;
+        }
+        const std::string& bytes = *read;
+        const ChainHead start = after_gone ? head_before(segments[i], bytes) : head;
+        after_gone = false;
         const SegmentScan scan = scan_segment(bytes, start, {.check_signatures = false, .keep_lines = true});
         for (const Line& line : scan.lines) {
             if (const auto* r = std::get_if<Record>(&line)) listing.entries.push_back({*r, r->seq() <= delivered_seq});
