@@ -32,6 +32,7 @@ namespace fs = std::filesystem;
 namespace auth = courtplay::auth;
 namespace testing = courtplay::testing;
 using courtplay::testing::Serve;
+using courtplay::testing::query;
 
 namespace {
 
@@ -135,24 +136,6 @@ unsigned file_mode(const std::string& path) {
 }
 
 // Rows of a query on the service's database, each column as text ("" for NULL).
-std::vector<std::vector<std::string>> query(const std::string& data, const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2((data + "/share.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, &sqlite3_close);
-    sqlite3_stmt* raw = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) == SQLITE_OK);
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, &sqlite3_finalize);
-    std::vector<std::vector<std::string>> rows;
-    while (sqlite3_step(raw) == SQLITE_ROW) {
-        std::vector<std::string> row;
-        for (int i = 0; i < sqlite3_column_count(raw); ++i) {
-            const auto* t = sqlite3_column_text(raw, i);
-            row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
-        }
-        rows.push_back(std::move(row));
-    }
-    return rows;
-}
 
 std::string db_bytes(const std::string& data) {
     std::string all;

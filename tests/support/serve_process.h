@@ -1,4 +1,4 @@
-// `courtplay-server serve` as its own process, for tests that need the real binary: started on a
+// `courtplay-server serve` as its own process, and a read-only look into its database, for tests that need the real binary: started on a
 // free loopback port (read from its "listening on" line), stopped with SIGTERM. Needs
 // COURTPLAY_SERVER_BIN, the path of the binary under test.
 #pragma once
@@ -7,11 +7,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <regex>
 #include <string>
@@ -75,5 +78,26 @@ private:
     int exit_code_ = -1;
     std::string err_path_;
 };
+
+// The rows `sql` selects from DIR/share.db, every column as text ("" for NULL).
+inline std::vector<std::vector<std::string>> query(const std::string& data, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2((data + "/share.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, &sqlite3_close);
+    sqlite3_stmt* raw = nullptr;
+    INFO(sql);
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) == SQLITE_OK);
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, &sqlite3_finalize);
+    std::vector<std::vector<std::string>> rows;
+    while (sqlite3_step(raw) == SQLITE_ROW) {
+        std::vector<std::string> row;
+        for (int i = 0; i < sqlite3_column_count(raw); ++i) {
+            const auto* t = sqlite3_column_text(raw, i);
+            row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
 
 }  // namespace courtplay::testing
