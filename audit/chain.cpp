@@ -159,8 +159,10 @@ std::optional<std::string> record_fault(const Record& r) {
 std::optional<std::string> follow_fault(const ChainHead& head, const Record& next) {
     if (auto fault = record_fault(next)) return fault;
     if (next.seq() != head.seq + 1)
-        return "its sequence number is " + std::to_string(next.seq()) + " where " + std::to_string(head.seq + 1) + " was due";
-    if (next.prev != head.hash) return "it does not follow on from record " + std::to_string(head.seq) + " (the chain is broken)";
+        return "its sequence number is " + std::to_string(next.seq()) + " where " + std::to_string(head.seq + 1) +
+               " was due";
+    if (next.prev != head.hash)
+        return "it does not follow on from record " + std::to_string(head.seq) + " (the chain is broken)";
     return std::nullopt;
 }
 

@@ -74,6 +74,15 @@ ChainHead head_before(const JournalSegment& seg, std::string_view bytes) {
     return {seg.first_seq - 1, std::string(kGenesis)};
 }
 
+// The delivered mark in `dir`; 0 when there is none yet.
+int64_t read_delivered_mark(const fs::path& dir) {
+    const std::vector<uint8_t> bytes = files::read_small(dir / kDeliveredFile, 64);
+    const auto* text = reinterpret_cast<const char*>(bytes.data());
+    int64_t seq = 0;
+    std::from_chars(text, text + bytes.size(), seq);
+    return std::max<int64_t>(seq, 0);
+}
+
 std::string utc_now() {
     const auto now = std::chrono::system_clock::now();
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
@@ -312,12 +321,7 @@ int64_t Journal::last_seq() {
     return head_.seq;
 }
 
-int64_t Journal::read_delivered_locked() const {
-    const std::vector<uint8_t> bytes = files::read_small(options_.dir / kDeliveredFile, 64);
-    int64_t seq = 0;
-    std::from_chars(reinterpret_cast<const char*>(bytes.data()), reinterpret_cast<const char*>(bytes.data() + bytes.size()), seq);
-    return std::max<int64_t>(seq, 0);
-}
+int64_t Journal::read_delivered_locked() const { return read_delivered_mark(options_.dir); }
 
 int64_t Journal::delivered() {
     std::lock_guard guard(mutex_);
@@ -358,8 +362,9 @@ std::vector<Line> Journal::read_after(int64_t after_seq, size_t max_records, Rea
         const std::string_view rest = std::string_view(bytes).substr(offset);
         if (resumed && i == first) head = cursor->head;
         else if (i == first) head = head_before(segments[i], bytes);
-        const SegmentScan scan = scan_segment(rest, head, {.check_signatures = false, .keep_lines = true,
-                                                           .keep_after_seq = after_seq, .stop_after = max_records - records});
+        const ScanOptions options{.check_signatures = false, .keep_lines = true, .keep_after_seq = after_seq,
+                                  .stop_after = max_records - records};
+        const SegmentScan scan = scan_segment(rest, head, options);
         out.insert(out.end(), scan.lines.begin(), scan.lines.end());
         records += scan.kept_records;
         head = scan.head;
@@ -406,9 +411,7 @@ int Journal::remove_delivered(int64_t before_unix) {
 JournalListing list_journal(const fs::path& dir) {
     JournalListing listing;
     if (!fs::exists(dir)) return listing;
-    int64_t delivered_seq = 0;
-    const std::vector<uint8_t> mark = files::read_small(dir / kDeliveredFile, 64);
-    std::from_chars(reinterpret_cast<const char*>(mark.data()), reinterpret_cast<const char*>(mark.data() + mark.size()), delivered_seq);
+    const int64_t delivered_seq = read_delivered_mark(dir);
     const std::vector<JournalSegment> segments = list_segments(dir);
     ChainHead head;
     bool after_gone = true;  // the segment before this one was not read (none, or removed meanwhile)

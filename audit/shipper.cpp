@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <ctime>
 
 namespace courtplay::audit {
@@ -12,7 +13,14 @@ using nlohmann::json;
 
 std::string service_words(const json& body, long status) {
     const std::string message = body.is_object() ? body.value("message", std::string()) : std::string();
-    return "the audit service refused the events (HTTP " + std::to_string(status) + (message.empty() ? "" : ": " + message) + ")";
+    return "the audit service refused the events (HTTP " + std::to_string(status) +
+           (message.empty() ? "" : ": " + message) + ")";
+}
+
+// A whole-number member of the service's answer.
+std::optional<int64_t> int_member(const json& body, const char* name) {
+    if (!body.is_object() || !body.contains(name) || !body[name].is_number_integer()) return std::nullopt;
+    return body[name].get<int64_t>();
 }
 
 }  // namespace
@@ -49,8 +57,8 @@ ShipResult Shipper::ship() {
             }
             const auth::HttpResponse res = http_.post_json(url, body.dump());
             const json answer = json::parse(res.body, nullptr, false);
-            if (res.status == 200 && answer.is_object() && answer.contains("last_seq") && answer["last_seq"].is_number_integer()) {
-                const int64_t acked = std::min<int64_t>(answer["last_seq"].get<int64_t>(), last);
+            if (const auto last_seq = int_member(answer, "last_seq"); res.status == 200 && last_seq) {
+                const int64_t acked = std::min<int64_t>(*last_seq, last);
                 if (acked < last) {
                     result.problem = "the audit service acknowledged only up to event " + std::to_string(acked);
                     break;
@@ -61,11 +69,12 @@ ShipResult Shipper::ship() {
                 continue;
             }
             const std::string error = answer.is_object() ? answer.value("error", std::string()) : std::string();
-            if (res.status == 409 && error == "gap" && answer.contains("expected_seq") && answer["expected_seq"].is_number_integer()) {
+            const auto expected_seq = int_member(answer, "expected_seq");
+            if (res.status == 409 && error == "gap" && expected_seq) {
                 // The service is missing records before this batch (its database was restored from
                 // an older copy, say). Send them again if this kiosk still has them; if it does not,
                 // say so, and the service records the gap as a fault.
-                const int64_t expected = answer["expected_seq"].get<int64_t>();
+                const int64_t expected = *expected_seq;
                 if (expected < first && !acknowledge_gap) {
                     const auto again = journal_.read_after(expected - 1, 1);
                     const auto* r = again.empty() ? nullptr : std::get_if<Record>(&again.front());

@@ -64,7 +64,8 @@ int run_audit_flush(const std::string& config_file, int timeout_s) {
             }
             const auto now = clock::now();
             if (r.refused || now + backoff >= deadline) {
-                std::fprintf(stderr, "courtplay: %s. %lld audit events are still undelivered; they are kept and sent later.\n",
+                std::fprintf(stderr,
+                             "courtplay: %s. %lld audit events are still undelivered; they are kept and sent later.\n",
                              r.problem.value_or("the audit service did not take every event").c_str(),
                              static_cast<long long>(r.left));
                 return exit_code::network;

@@ -47,7 +47,8 @@ std::optional<std::string> AuditTrail::backlog_refusal() {
     if (b.oldest_utc) {
         const int64_t age_s = std::time(nullptr) - utc_seconds(*b.oldest_utc);
         if (age_s > int64_t{limits_.max_backlog_age_h} * 3600)
-            return "audit events have waited " + std::to_string(age_s / 3600) + " hours to be delivered to the audit service (the limit is " +
+            return "audit events have waited " + std::to_string(age_s / 3600) +
+                   " hours to be delivered to the audit service (the limit is " +
                    std::to_string(limits_.max_backlog_age_h) + " hours)";
     }
     return std::nullopt;

@@ -248,7 +248,8 @@ int redeem_and_play(const SessionOptions& options, const config::KioskConfig& cf
     trail.subject.share_id = share.grant.share_id;
     trail.subject.party = auth::party_name(share.grant.party);
     trail.record(type::token_redeemed, std::nullopt, {{"case", share.grant.case_ref}, {"offline", offline}});
-    trail.record(type::grant_verified, std::nullopt, {{"grant_id", share.grant.grant_id}, {"issuer", share.grant.issuer}, {"expires_at", share.grant.expires_at}});
+    trail.record(type::grant_verified, std::nullopt,
+                 {{"grant_id", share.grant.grant_id}, {"issuer", share.grant.issuer}, {"expires_at", share.grant.expires_at}});
     const auth::GrantClip* clip = pick_clip(share.grant, options.clip);
     if (!clip)
         return refused({"clip_not_granted", "This share has no clip \"" + options.clip + "\"; it has " +
