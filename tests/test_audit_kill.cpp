@@ -60,7 +60,7 @@ TEST_CASE("Killed at random, with the service up, down and flapping: every journ
                   : std::vector<std::string>{"session", "--config", svc.config(), "--token", token, "--headless",
                                              "--commands", script};
         Spawned kiosk = spawn_courtplay(args);
-        const auto before_kill = std::chrono::milliseconds(20 + random() % 700);
+        const auto before_kill = std::chrono::milliseconds(20 + random() % 450);
         if (flapping) {
             std::this_thread::sleep_for(before_kill / 2);
             service_up ? svc.stop() : svc.start();
