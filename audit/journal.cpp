@@ -170,15 +170,14 @@ Journal::Journal(JournalOptions options) : options_(std::move(options)) {
     std::lock_guard guard(mutex_);
     Lock lock(lock_fd_.get());
     if (auto cut = recover_locked()) {
-        Event recovered{event_type::journal_recovered};
-        recovered.details = json::parse(*cut);
+        const Event recovered{event_type::journal_recovered, {}, std::nullopt, std::move(*cut)};
         append_locked(std::span(&recovered, 1));
     }
 }
 
 Journal::~Journal() = default;
 
-std::optional<std::string> Journal::recover_locked() {
+std::optional<json> Journal::recover_locked() {
     head_ = {};
     segment_start_ = {};
     segment_fd_ = {};
@@ -189,12 +188,12 @@ std::optional<std::string> Journal::recover_locked() {
 
 // Scans `segments` from the current one (all of them when there is none yet) onwards, continuing
 // the chain from where the current one starts; the newest becomes the one appended to.
-std::optional<std::string> Journal::scan_locked(const std::vector<JournalSegment>& segments) {
+std::optional<json> Journal::scan_locked(const std::vector<JournalSegment>& segments) {
     size_t first = 0;
     while (first < segments.size() && segments[first].path != segment_path_) ++first;
     const bool whole = first == segments.size();  // nothing scanned yet, or the current one is gone
     if (whole) first = 0;
-    std::optional<std::string> cut;
+    std::optional<json> cut;
     ChainHead head = whole ? ChainHead{} : segment_start_;
     for (size_t i = first; i < segments.size(); ++i) {
         const bool newest = i + 1 == segments.size();
@@ -214,8 +213,7 @@ std::optional<std::string> Journal::scan_locked(const std::vector<JournalSegment
             cut = json{{"cut_bytes", static_cast<int64_t>(bytes.size() - scan.good_end)},
                        {"last_good_seq", scan.head.seq},
                        {"reason", scan.fault},
-                       {"segment", segments[i].path.filename().string()}}
-                      .dump();
+                       {"segment", segments[i].path.filename().string()}};
         }
         if (newest) {
             segment_start_ = start;
@@ -235,7 +233,7 @@ std::optional<std::string> Journal::scan_locked(const std::vector<JournalSegment
 
 // Another process may have appended (or started a segment) since this one last looked; so may a
 // process that died mid-append. Scan what is new; cut a torn end as at opening.
-std::optional<std::string> Journal::catch_up_locked() {
+std::optional<json> Journal::catch_up_locked() {
     const std::vector<JournalSegment> segments = list_segments(options_.dir);
     struct stat st{};
     const bool unchanged = segment_fd_ && ::fstat(segment_fd_.get(), &st) == 0 && !segments.empty() &&
@@ -260,11 +258,7 @@ std::vector<Record> Journal::append(std::span<const Event> events) {
     std::lock_guard guard(mutex_);
     Lock lock(lock_fd_.get());
     std::vector<Event> batch;
-    if (auto cut = catch_up_locked()) {
-        Event recovered{event_type::journal_recovered};
-        recovered.details = json::parse(*cut);
-        batch.push_back(std::move(recovered));
-    }
+    if (auto cut = catch_up_locked()) batch.push_back({event_type::journal_recovered, {}, std::nullopt, std::move(*cut)});
     batch.insert(batch.end(), events.begin(), events.end());
     std::vector<Record> records = append_locked(batch);
     records.erase(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(batch.size() - events.size()));
@@ -314,8 +308,7 @@ int64_t Journal::last_seq() {
     std::lock_guard guard(mutex_);
     Lock lock(lock_fd_.get());
     if (auto cut = catch_up_locked()) {
-        Event recovered{event_type::journal_recovered};
-        recovered.details = json::parse(*cut);
+        const Event recovered{event_type::journal_recovered, {}, std::nullopt, std::move(*cut)};
         append_locked(std::span(&recovered, 1));
     }
     return head_.seq;

@@ -84,9 +84,10 @@ public:
 private:
     class Lock;
     std::vector<Record> append_locked(std::span<const Event> events);
-    std::optional<std::string> recover_locked();  // the whole journal, at open; words if it cut
-    std::optional<std::string> scan_locked(const std::vector<JournalSegment>& segments);
-    std::optional<std::string> catch_up_locked(); // what others appended since; words if it cut
+    // Each returns what it cut back, as a journal.recovered event's details, when it cut.
+    std::optional<nlohmann::json> recover_locked();  // the whole journal, at open
+    std::optional<nlohmann::json> scan_locked(const std::vector<JournalSegment>& segments);
+    std::optional<nlohmann::json> catch_up_locked();  // what others appended since
     void start_segment_locked();
     int64_t read_delivered_locked() const;
 
