@@ -21,6 +21,10 @@ void add_playback_flags(CLI::App* cmd, courtplay::kiosk::PlayOptions& play) {
     cmd->add_option("--audio-log", play.audio_log, "Write when each click in the sound is heard (diagnostic)");
     cmd->add_flag("!--no-audio", play.audio, "Ignore the clip's sound");
     cmd->add_flag("--verbose", play.verbose, "Show FFmpeg's own messages");
+    cmd->add_option("--dump-presented", play.dump_presented,
+                    "Write presented frames, as shown (watermark included), as PNG into this folder");
+    cmd->add_option("--dump-every", play.dump_every, "With --dump-presented: every Nth presented frame (default 1)")
+        ->check(CLI::PositiveNumber);
 }
 }  // namespace
 
@@ -39,6 +43,8 @@ int main(int argc, char** argv) {
     play_cmd->add_option("--ca-file", play.ca_file, "https: trust this CA (PEM) instead of the system's bundle");
     play_cmd->add_option("--access-token-file", play.access_token_file,
                          "https: send the token in this file as 'Authorization: Bearer' (a share's access token)");
+    play_cmd->add_option("--watermark", play.watermark.text,
+                         "Text burned into every frame shown, with the date and time (default: LOCAL PLAYBACK and this computer's name)");
     play_cmd->add_option("INPUT", play.input, "The clip to play: a file, or an https:// address")->required();
 
     SessionOptions session;

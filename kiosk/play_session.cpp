@@ -6,11 +6,13 @@
 #include "kiosk/controls.h"
 #include "kiosk/exit_codes.h"
 #include "kiosk/play_stream.h"
+#include "kiosk/presented_dump.h"
 #include "kiosk/process_clock.h"
 #include "kiosk/screen.h"
 #include "kiosk/stats_report.h"
 #include "player/errors.h"
 #include "player/frame_log.h"
+#include "watermark/mark_stage.h"
 
 #include <SDL.h>
 
@@ -22,6 +24,8 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+
+#include <unistd.h>
 
 namespace courtplay::kiosk {
 namespace {
@@ -128,6 +132,10 @@ FilePtr open_output(const std::string& path, const char* what) {
     return f;
 }
 
+std::string dump_display(const PlayOptions& options) {
+    return "frame pictures (PNG, every " + std::to_string(options.dump_every) + ") in " + options.dump_presented;
+}
+
 bool parse_segment(const std::string& text, player::PlayerOptions& o) {
     double in = 0, out = 0;
     char colon = 0;
@@ -162,6 +170,8 @@ struct CheckedArguments {
     std::vector<ScriptCommand> script;
     FilePtr frame_log, audio_log;
     player::PlayerOptions player;
+    std::unique_ptr<PresentedDump> dump;
+    std::unique_ptr<watermark::Watermark> watermark;  // when anything is shown: a window or a dump
 };
 
 // Arguments first: a mistake there must not wait for the clip to open. Prints and returns false.
@@ -180,7 +190,11 @@ bool check_arguments(const PlayOptions& options, CheckedArguments& out) {
         out.frame_log = open_output(options.frame_log, "frame log");
         out.audio_log = open_output(options.audio_log, "audio log");
         if (!options.stats.empty()) open_output(options.stats, "stats file");
+        if (!options.dump_presented.empty()) out.dump = std::make_unique<PresentedDump>(options.dump_presented, options.dump_every);
+        if (!options.headless || out.dump) out.watermark = std::make_unique<watermark::Watermark>(options.watermark);
         return true;
+    } catch (const watermark::FontError& e) {
+        std::fprintf(stderr, "courtplay: %s. Nothing is shown without its watermark.\n", e.what());
     } catch (const ScriptError& e) {
         std::fprintf(stderr, "courtplay: commands file %s, %s\n", options.commands.c_str(), e.what());
     } catch (const std::invalid_argument& e) {
@@ -202,7 +216,13 @@ int run_play(const PlayOptions& options) {
                      options.input.c_str());
         return exit_code::bad_arguments;
     }
-    return play_clip(options, [&] { return player::open_file_source(options.input); }, nullptr);
+    PlayOptions o = options;
+    if (o.watermark.text.empty()) {
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        o.watermark.text = std::string("LOCAL PLAYBACK \u00b7 ") + host;
+    }
+    return play_clip(o, [&] { return player::open_file_source(o.input); }, nullptr);
 }
 
 int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<player::Source>()>& open,
@@ -268,6 +288,9 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
             if (!options.headless)
                 journal->record(audit::event_type::output_started, start_position,
                                 {{"display", options.fullscreen ? "main screen, full screen" : "main screen, window"}});
+            if (args.dump)
+                journal->record(audit::event_type::output_started, start_position,
+                                {{"display", dump_display(options)}});
         }
     } catch (const audit::JournalError& e) {
         std::fprintf(stderr, "courtplay: %s. The clip is not played.\n", e.what());
@@ -286,6 +309,12 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
         }
         p->add_sink(screen.get());
     }
+    // Every output reads the watermark stage, never the decoder; the frame log reads the decoder.
+    watermark::MarkStage stage;
+    if (args.watermark) stage.add_mark(args.watermark.get());
+    if (screen) stage.add_output(screen.get());
+    if (args.dump) stage.add_output(args.dump.get());
+    if (stage.has_outputs()) p->add_sink(&stage);
     std::unique_ptr<player::FrameLog> frame_sink;
     if (frame_log) {
         frame_sink = std::make_unique<player::FrameLog>(frame_log.get());
@@ -313,6 +342,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
             }
             Micros wait = std::min(p->tick(now), until_command);
             if (p->ended() || (quitting && !p->busy())) break;
+            stage.refresh();  // the watermark's clock moves on while paused too
             if (!screen) {
                 if (wait > 0) wakeup.wait_for(wait);
                 continue;
@@ -350,6 +380,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     p.reset();  // stop the pipeline before the logs it writes to are closed
     frame_log.reset();
     audio_log.reset();
+    const std::optional<std::string> dump_failure = args.dump ? args.dump->finish() : std::nullopt;
 
     int code = 0;
     if (journal && !journal_failure) {
@@ -359,6 +390,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
                 journal->record(audit::event_type::segment_boundary, at, {{"out_ms", last_state.segment_out / 1000}});
             if (last_state.ended) journal->record(audit::event_type::clip_ended, at);
             if (screen) journal->record(audit::event_type::output_stopped, at, {{"display", "main screen"}});
+            if (args.dump) journal->record(audit::event_type::output_stopped, at, {{"display", dump_display(options)}});
             journal->record(audit::event_type::clip_closed, at);
         } catch (const audit::JournalError& e) {
             journal_failure = e.what();
@@ -375,6 +407,10 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
         std::fprintf(stderr, "courtplay: cannot play %s: no picture in it could be decoded (the file is damaged)\n",
                      options.input.c_str());
         code = exit_code::bad_media;
+    }
+    if (dump_failure) {
+        std::fprintf(stderr, "courtplay: --dump-presented: %s\n", dump_failure->c_str());
+        if (code == 0) code = 1;
     }
     if (!options.stats.empty() && !write_stats(options.stats, stats, process_start, ended_at)) {
         std::fprintf(stderr, "courtplay: cannot write the stats file %s: %s\n", options.stats.c_str(), std::strerror(errno));

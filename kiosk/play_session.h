@@ -5,6 +5,7 @@
 #include "kiosk/controls.h"
 #include "kiosk/evidence_badge.h"
 #include "player/source.h"
+#include "watermark/watermark.h"
 
 #include <functional>
 #include <memory>
@@ -27,6 +28,10 @@ struct PlayOptions {
     std::string stats;
     std::string segment;    // "IN:OUT" in seconds
     bool verbose = false;
+    // Burned into every frame an output shows (docs/watermark.md); `play` fills in a default text.
+    watermark::WatermarkOptions watermark;
+    std::string dump_presented;  // folder for every dump_every-th presented frame, as PNG
+    int dump_every = 1;
 };
 
 // Exit codes: 0 normal end, 2 bad arguments, 3 input that cannot be opened or decoded, 1 other;

@@ -38,8 +38,12 @@ struct FramePosition {
 class VideoSink {
 public:
     virtual ~VideoSink() = default;
-    // Main thread, once per frame put on screen. `picture` is exactly as decoded.
+    // Main thread, once per frame put on screen. From the player, `picture` is exactly as decoded;
+    // from the watermark stage (watermark/mark_stage.h), it is the marked copy.
     virtual void present(const VideoFrame& frame, const FramePosition& position) = 0;
+    // The frame on screen again, its picture changed (the watermark's clock moved on while
+    // paused). Not a new presentation: a sink that counts frames ignores it.
+    virtual void repaint(const VideoFrame& frame, const FramePosition& position) { present(frame, position); }
 };
 
 struct PlayerState {
