@@ -8,6 +8,8 @@
 // from the message alone.
 #include "config/kiosk_config.h"
 
+#include "config/watermark_template.h"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -44,6 +46,7 @@ enum class Rule {
     Folder,        // a path to a folder (created by the kiosk when missing)
     FilePath,      // a path to a file that need not exist yet (created by the kiosk), not a folder
     Whole,         // a whole number in [min, max]
+    WatermarkTemplate,  // placeholders known, the required ones there (config/watermark_template.h)
 };
 
 // A checked value, ready to store.
@@ -138,6 +141,14 @@ const std::vector<KeySpec>& key_specs() {
                        [](KioskConfig& c, Value&& v) { c.audit.max_backlog_age_h = int(v.number); }),
             whole_spec("audit.max_backlog_events", "events", 100, 100000000,
                        [](KioskConfig& c, Value&& v) { c.audit.max_backlog_events = v.number; }),
+            {"watermark.template", Rule::WatermarkTemplate, false,
+             "the watermark's text with placeholders, e.g. \"{party} {case_ref} share {share_id}\\nsession "
+             "{session_id} {utc}\"",
+             [](KioskConfig& c, Value&& v) { c.watermark.text_template = std::move(v.text); }},
+            seconds_spec("watermark.move_every_s", 5, 3600,
+                         [](KioskConfig& c, Value&& v) { c.watermark.move_every_s = int(v.number); }),
+            whole_spec("watermark.opacity_percent", "percent", 40, 90,
+                       [](KioskConfig& c, Value&& v) { c.watermark.opacity_percent = int(v.number); }),
         };
         for (std::string_view p : parties) {
             std::string party(p);
@@ -157,7 +168,8 @@ const std::vector<KeySpec>& key_specs() {
 const std::vector<TableSpec>& table_specs() {
     static const std::vector<TableSpec> tables = [] {
         // [trust] itself is optional: check_missing() asks for at least one party table instead.
-        std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}, {"cache", false}, {"audit", false}};
+        std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}, {"cache", false}, {"audit", false},
+                                   {"watermark", false}};
         for (std::string_view p : parties) t.push_back({"trust." + std::string(p), false});
         return t;
     }();
@@ -407,6 +419,7 @@ private:
     // The cache's folder and key default to places in the kiosk's own folder. The key must not be
     // inside the cache folder: whoever copies the cache off the disk must not get the key with it.
     void settle_cache(KioskConfig& config) {
+        if (config.watermark.text_template.empty()) config.watermark.text_template = kDefaultWatermarkTemplate;
         if (config.audit.dir.empty()) config.audit.dir = config.state_dir / "journal";
         if (config.audit.key_file.empty()) config.audit.key_file = config.state_dir / "keys" / "audit.key";
         CacheConfig& c = config.cache;
@@ -513,6 +526,9 @@ private:
                 if (fs::is_directory(path, ec)) return wrong(shown_path(text, path) + "is a folder, not a file");
                 return Value{{}, path};
             }
+            case Rule::WatermarkTemplate:
+                if (auto problem = watermark_template_problem(text)) return wrong(*problem);
+                return Value{text};
             case Rule::Whole: break;
         }
         return wrong();

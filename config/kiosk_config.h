@@ -46,6 +46,13 @@ struct AuditConfig {
     int64_t max_backlog_events = 100000;  // ... as do more undelivered events than this
 };
 
+// The watermark burned into every frame shown or cast (docs/watermark.md). Nothing turns it off.
+struct WatermarkConfig {
+    std::string text_template;       // default kDefaultWatermarkTemplate (config/watermark_template.h)
+    int move_every_s = 20;           // seconds in one place before it moves to the next
+    int opacity_percent = 75;        // 40..90
+};
+
 struct KioskConfig {
     std::filesystem::path file;      // where it was read from
     std::string kiosk_id;
@@ -56,6 +63,7 @@ struct KioskConfig {
     std::map<std::string, IssuerConfig> issuers;  // by party: "cps", "defence"
     CacheConfig cache;
     AuditConfig audit;
+    WatermarkConfig watermark;
 };
 
 // Relative paths in the file are taken relative to the file's folder. Throws ConfigError.

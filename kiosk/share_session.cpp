@@ -4,6 +4,7 @@
 #include "auth/share_service.h"
 #include "auth/share_watch.h"
 #include "audit/event.h"
+#include "config/watermark_template.h"
 #include "kiosk/audit_trail.h"
 #include "kiosk/clip_cache.h"
 #include "kiosk/exit_codes.h"
@@ -73,6 +74,24 @@ int prove_original(HttpsSource& stream, const LinkMonitor& monitor, const std::s
 }
 
 // One session's share, clip and cache, and the playback of that clip.
+// What every frame of this session says about where it was shown (docs/watermark.md).
+watermark::WatermarkOptions watermark_for(const config::KioskConfig& cfg, const auth::Grant& g,
+                                          const std::string& session_id) {
+    watermark::WatermarkOptions w;
+    w.text = config::fill_watermark_template(cfg.watermark.text_template,
+                                             {{"party", auth::party_banner(g.party)},
+                                              {"share_id", g.share_id},
+                                              {"case_ref", g.case_ref},
+                                              {"kiosk_id", cfg.kiosk_id},
+                                              {"session_id", session_id},
+                                              {"label", g.watermark},
+                                              {"court", cfg.court},
+                                              {"room", cfg.room}});
+    w.move_every_s = cfg.watermark.move_every_s;
+    w.opacity_percent = cfg.watermark.opacity_percent;
+    return w;
+}
+
 class Session {
 public:
     Session(const SessionOptions& options, const config::KioskConfig& cfg, auth::ShareService& service,
@@ -157,6 +176,7 @@ private:
         PlayOptions play = options_.play;
         if (clip_.segment) play.segment = segment_text(*clip_.segment);
         play.input = clip_.title;
+        play.watermark = watermark_for(cfg_, share_.grant, trail_.subject.session_id);
         StopRequest stop;
         auth::ShareWatch watch(service_, share_, std::chrono::seconds(cfg_.service.status_poll_s),
                                [&stop](const auth::Refusal& why) { stop.request(why.message); });

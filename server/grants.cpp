@@ -21,8 +21,10 @@ auth::Grant make_grant(const ShareRecord& share, const std::vector<ClipRecord>& 
     g.not_before = share.created_at;
     g.expires_at = share.expires_at;
     g.reshare = share.reshare;
-    // Burnt into every frame: whose copy this is, of which case, through which share.
-    g.watermark = std::string(auth::party_banner(share.party)) + " " + share.case_ref + " " + share.id;
+    // The issuer's own line on every frame (the kiosk's template already names the party, case and
+    // share): the protective marking and what this copy is.
+    g.watermark = share.party == auth::Party::cps ? "OFFICIAL-SENSITIVE \u00b7 prosecution evidence"
+                                                  : "OFFICIAL-SENSITIVE \u00b7 disclosed to the defence";
     for (const ShareClip& sc : share.clips) {
         const ClipRecord* clip = nullptr;
         for (const ClipRecord& c : clips) {

@@ -325,7 +325,7 @@ TEST_CASE("server: redeem hands out a grant signed by the party issuer and an ac
         CHECK(g.issued_at >= before);
         CHECK(g.not_before <= g.issued_at);
         CHECK(std::abs(g.expires_at - (before + 7200)) <= 5);
-        CHECK(g.watermark == "CPS 01AB2345678 " + share_id);
+        CHECK(g.watermark == "OFFICIAL-SENSITIVE \u00b7 prosecution evidence");
         REQUIRE(g.clips.size() == 1);
         const auth::GrantClip& c = g.clips[0];
         const std::string bytes = testing::read_file(clip_file());
@@ -420,7 +420,7 @@ TEST_CASE("server: redeem hands out a grant signed by the party issuer and an ac
         const auth::Grant their_grant = verified_grant(data, json::parse(theirs->body)["grant"], "defence");
         CHECK(their_grant.issuer == "https://localhost:8443/issuers/defence");
         CHECK_FALSE(their_grant.kiosk);
-        CHECK(their_grant.watermark.rfind("DEFENCE 01AB2345678 sh_", 0) == 0);
+        CHECK(their_grant.watermark == "OFFICIAL-SENSITIVE \u00b7 disclosed to the defence");
         auto cross = get(data, serve.port, "/v1/shares/" + share_id + "/status", their_access);
         CHECK(cross->status == 401);
         CHECK(error_code(cross) == "unauthorized");

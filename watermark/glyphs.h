@@ -15,8 +15,9 @@ struct FontError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// DejaVu Sans Bold, from Debian's fonts-dejavu-core (a dependency of the package).
-inline constexpr const char* kDefaultFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+// DejaVu Sans Mono Bold, from Debian's fonts-dejavu-core (a dependency of the package): its l, I
+// and 1, and its 0 and O, differ, as they must in a share or session id read off a photograph.
+inline constexpr const char* kDefaultFont = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf";
 
 struct Glyph {
     int width = 0, height = 0;  // of the coverage bitmap

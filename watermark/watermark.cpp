@@ -79,13 +79,13 @@ void Watermark::prepare(int width, int height, int64_t utc_s) {
     mask_ = draw_text(*glyphs_, lines, outline_for(glyphs_->pixel_size()));
     mask_second_ = utc_s;
 
-    // Weights out of 256. Under the whole box a translucent dark plate, so the letters read on
-    // busy footage (a checkerboard, foliage, a crowd) as well as on plain bright or dark; an
-    // outline darker still; the letters, a quarter more opaque than the outline, light. The colour
-    // under the plate fades towards grey, so coloured footage cannot hide the letters either.
-    const int w = mask_.width, h = mask_.height;
-    const int plate = options_.opacity_percent * 256 * 55 / 10000, opacity = options_.opacity_percent * 256 / 100;
-    const int letters = std::min(100, options_.opacity_percent + 25) * 256 / 100;
+    // Weights out of 256. Under the whole box a translucent dark plate (the set opacity), so the
+    // letters read on busy footage (a checkerboard, foliage, a crowd) as well as on plain bright or
+    // dark; an outline darker still; the letters light, nearly opaque. The colour under the plate
+    // fades towards grey, so coloured footage cannot hide the letters either.
+    const int w = mask_.width, h = mask_.height, percent = options_.opacity_percent;
+    const int plate = percent * 256 / 100, opacity = std::min(100, percent + 15) * 256 / 100;
+    const int letters = std::min(100, percent + 25) * 256 / 100;
     dark_.resize(mask_.edge.size());
     light_.resize(mask_.fill.size());
     for (size_t i = 0; i < mask_.fill.size(); ++i) {

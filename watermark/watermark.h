@@ -19,7 +19,7 @@ struct WatermarkOptions {
     // time is a last line of its own. Nothing can make it empty: the time is always there.
     std::string text;
     int move_every_s = 20;     // how long it stays in one place
-    int opacity_percent = 65;  // 40..90: never invisible, never hiding the evidence under it
+    int opacity_percent = 75;  // 40..90: never invisible, never hiding the evidence under it
     std::string font_file = kDefaultFont;
 };
 
