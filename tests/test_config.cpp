@@ -2,6 +2,7 @@
 // what is wrong and what is expected.
 #define CATCH_CONFIG_MAIN
 #include "config/kiosk_config.h"
+#include "config/watermark_template.h"
 
 #include <catch2/catch.hpp>
 
@@ -165,6 +166,30 @@ TEST_CASE("config: the minimal file takes the defaults", "[config]") {
     CHECK(c.audit.keep_delivered_days == 90);
     CHECK(c.audit.max_backlog_age_h == 72);
     CHECK(c.audit.max_backlog_events == 100000);
+    CHECK(c.watermark.text_template == courtplay::config::kDefaultWatermarkTemplate);
+    CHECK(c.watermark.move_every_s == 20);
+    CHECK(c.watermark.opacity_percent == 75);
+}
+
+TEST_CASE("config: the watermark table; nothing turns the watermark off", "[config]") {
+    ConfigDir d;
+    const auto defaults = d.load(minimal);
+    CHECK(defaults.watermark.text_template == courtplay::config::kDefaultWatermarkTemplate);
+    const auto c = d.load(minimal + "[watermark]\ntemplate = \"{party} {share_id}\\n{session_id} {court}\"\n"
+                                    "move_every_s = 30\nopacity_percent = 50\n");
+    CHECK(c.watermark.text_template == "{party} {share_id}\n{session_id} {court}");
+    CHECK(c.watermark.move_every_s == 30);
+    CHECK(c.watermark.opacity_percent == 50);
+    CHECK_THAT(d.problem(minimal + "[watermark]\ntemplate = \"\"\n"), Catch::Contains("lacks {party}"));
+    CHECK_THAT(d.problem(minimal + "[watermark]\ntemplate = \"{party} {share_id}\"\n"),
+               Catch::Contains("key `watermark.template`: must be the watermark's text") &&
+                   Catch::Contains("lacks {session_id}"));
+    CHECK_THAT(d.problem(minimal + "[watermark]\ntemplate = \"{party} {share_id} {session_id} {case}\"\n"),
+               Catch::Contains("unknown placeholder {case}"));
+    CHECK(d.problem(minimal + "[watermark]\nopacity_percent = 0\n") ==
+          "key `watermark.opacity_percent`: must be a whole number of percent from 40 to 90, found 0 (too small)");
+    CHECK(d.problem(minimal + "[watermark]\nenabled = false\n") ==
+          "unknown key `watermark.enabled`: `[watermark]` takes template, move_every_s, opacity_percent");
 }
 
 TEST_CASE("config: the audit table", "[config]") {
@@ -385,14 +410,16 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
     CHECK(d.problem(with("ca_file", "colour = \"red\"")) ==
           "unknown key `service.colour`: `[service]` takes url, ca_file, spki_pin, timeout_s, status_poll_s");
     CHECK(d.problem("debug = true\n" + minimal) ==
-          "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`");
+          "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`, `[cache]`, "
+          "`[audit]`, `[watermark]`");
     CHECK(d.problem(minimal + "[servce]\nx = 1\n") == "unknown table `[servce]`: did you mean `[service]`?");
     CHECK(d.problem(minimal + "[trust.defense]\nissuer = \"x\"\n") ==
           "unknown table `[trust.defense]`: did you mean `[trust.defence]`?");
     CHECK(d.problem(minimal + "[trust.prosecution]\nissuer = \"x\"\n") ==
           "unknown table `[trust.prosecution]`: only `[trust.cps]` and `[trust.defence]` are allowed");
     CHECK(d.problem(minimal + "[display]\nindex = 1\n") ==
-          "unknown table `[display]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`");
+          "unknown table `[display]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`, "
+          "`[watermark]`");
     CHECK(d.problem(minimal + "[cache]\nmax_gb = 10\n") ==
           "unknown key `cache.max_gb`: `[cache]` takes dir, key_file, max_size_mb, keep_after_session_h");
     CHECK(d.problem(minimal + "[trust.cps.extra]\nx = 1\n") ==
