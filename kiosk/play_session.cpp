@@ -234,6 +234,11 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     FilePtr& frame_log = args.frame_log;
     FilePtr& audio_log = args.audio_log;
     const player::PlayerOptions& player_options = args.player;
+    if (args.dump)
+        std::fprintf(stderr,
+                     "courtplay: writing presented frames into %s: unencrypted pictures of the evidence, for checks; "
+                     "delete them when done\n",
+                     options.dump_presented.c_str());
 
     if (!options.verbose) av_log_set_level(AV_LOG_QUIET);  // one clear line of our own instead
     const Uint32 sdl_systems = options.headless ? 0 : (SDL_INIT_VIDEO | SDL_INIT_AUDIO);
@@ -307,7 +312,6 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
             std::fprintf(stderr, "courtplay: %s; use --headless to play without a display\n", e.what());
             return 1;
         }
-        p->add_sink(screen.get());
     }
     // Every output reads the watermark stage, never the decoder; the frame log reads the decoder.
     watermark::MarkStage stage;

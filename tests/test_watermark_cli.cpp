@@ -107,7 +107,7 @@ TEST_CASE("Every presented frame carries the watermark, over seeks, steps, pause
         CHECK((fs::status(e.path()).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
 }
 
-TEST_CASE("--dump-every N writes every Nth presented frame, named by its frame number") {
+TEST_CASE("With --dump-every N, every Nth presented frame is written, named by its frame number") {
     const std::string dir = scratch_dir() + "/presented-7", log = scratch_dir() + "/presented-7.log";
     RunResult r = run_courtplay({"play", "--headless", "--dump-presented", dir, "--dump-every", "7", "--frame-log", log,
                                  clip()});
