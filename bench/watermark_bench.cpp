@@ -249,6 +249,31 @@ struct Wake {
     }
 };
 
+// Times an output (the Screen) or the stage on the main thread: thread CPU per present, and for the
+// stage its own part, the time its outputs took inside it taken off.
+struct Counts {
+    double cpu_s = 0;
+    int64_t presents = 0, repaints = 0;
+};
+class TimedSink final : public player::VideoSink {
+public:
+    TimedSink(player::VideoSink& inner, const TimedSink* nested = nullptr) : inner_(inner), nested_(nested) {}
+    void present(const player::VideoFrame& f, const player::FramePosition& p) override { time([&] { inner_.present(f, p); }, n.presents); }
+    void repaint(const player::VideoFrame& f, const player::FramePosition& p) override { time([&] { inner_.repaint(f, p); }, n.repaints); }
+    template <class Fn>
+    void time(Fn fn, int64_t& count) {
+        const double inner0 = nested_ ? nested_->n.cpu_s : 0, t0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+        fn();
+        n.cpu_s += now_s(CLOCK_THREAD_CPUTIME_ID) - t0 - (nested_ ? nested_->n.cpu_s - inner0 : 0);
+        ++count;
+    }
+    Counts n;
+
+private:
+    player::VideoSink& inner_;
+    const TimedSink* nested_;
+};
+
 // Plays `seconds` of the clip from its start in arm A, B or C; the figures cover the steady part,
 // from the first frame on screen to `seconds` later (opening and closing are the same in every arm).
 json play_once(const std::string& clip, char arm, double seconds, int x_pid) {
@@ -260,16 +285,18 @@ json play_once(const std::string& clip, char arm, double seconds, int x_pid) {
     kiosk::Screen screen(kiosk::ScreenOptions{"watermark_bench", true}, p.clip());
     watermark::Watermark mark(watermark::WatermarkOptions{kSessionText});
     watermark::MarkStage stage;  // the real wall clock: the mask is rebuilt once a second
+    TimedSink timed_screen(screen), timed_stage(stage, &timed_screen);
     if (arm != 'A') {
         stage.add_mark(&mark);
-        stage.add_output(&screen);
+        stage.add_output(&timed_screen);
     }
-    if (arm != 'B') p.add_sink(&screen);
-    if (arm != 'A') p.add_sink(&stage);
+    if (arm != 'B') p.add_sink(&timed_screen);
+    if (arm != 'A') p.add_sink(&timed_stage);
 
     bool counting = false;
     double cpu0 = 0, wall0 = 0, x0 = 0;
     player::PlaybackStats stats0;
+    Counts screen0, stage0;
     while (!p.ended()) {
         const player::Micros now = player::monotonic_now();
         if (counting && now_s(CLOCK_MONOTONIC) - wall0 >= seconds) break;
@@ -279,6 +306,7 @@ json play_once(const std::string& clip, char arm, double seconds, int x_pid) {
             counting = true;
             cpu0 = rusage_cpu_s(), wall0 = now_s(CLOCK_MONOTONIC), x0 = process_cpu_s(x_pid);
             stats0 = p.stats();
+            screen0 = timed_screen.n, stage0 = timed_stage.n;
         }
         screen.set_state(p.state(now));
         SDL_Event event;
@@ -291,7 +319,14 @@ json play_once(const std::string& clip, char arm, double seconds, int x_pid) {
     return {{"arm", std::string(1, arm)}, {"cpu_s", cpu}, {"wall_s", wall}, {"cpu_per_s", cpu / wall},
             {"x_cpu_per_s", x_pid > 0 ? json(x / wall) : json(nullptr)},
             {"frames_presented", s.frames_presented - stats0.frames_presented},
-            {"frames_dropped", s.frames_dropped - stats0.frames_dropped}, {"ended_early", p.ended()}};
+            {"frames_dropped", s.frames_dropped - stats0.frames_dropped}, {"ended_early", p.ended()},
+            // On the main thread: the Screen's present (upload and draw) and the stage's own part,
+            // in CPU ms each; repaints are the stage burning the frame again when the second changed.
+            {"screen", {{"presents", timed_screen.n.presents - screen0.presents},
+                        {"repaints", timed_screen.n.repaints - screen0.repaints},
+                        {"cpu_ms", (timed_screen.n.cpu_s - screen0.cpu_s) * 1000}}},
+            {"stage", {{"presents", timed_stage.n.presents - stage0.presents},
+                       {"cpu_ms", (timed_stage.n.cpu_s - stage0.cpu_s) * 1000}}}};
 }
 
 int run_play(const std::string& clip, double seconds, int pairs, const std::string& arms, int x_pid) {
