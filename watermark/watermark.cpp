@@ -94,11 +94,12 @@ void Watermark::prepare(int width, int height, int64_t utc_s) {
     }
     const int cw = (w + 1) / 2, ch = (h + 1) / 2;
     chroma_.assign(static_cast<size_t>(cw) * ch, 0);
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) {
-            uint16_t& c = chroma_[static_cast<size_t>(y / 2) * cw + x / 2];
-            c = std::max(c, dark_[static_cast<size_t>(y) * w + x]);
-        }
+    for (int y = 0; y < h; ++y) {  // the darkest of each 2x2 block, a row of blocks at a time
+        uint16_t* c = &chroma_[static_cast<size_t>(y / 2) * cw];
+        const uint16_t* d = &dark_[static_cast<size_t>(y) * w];
+        for (int x = 0; x < w / 2; ++x) c[x] = std::max(c[x], std::max(d[2 * x], d[2 * x + 1]));
+        if (w % 2) c[cw - 1] = std::max(c[cw - 1], d[w - 1]);
+    }
 }
 
 // Five places in turn (top left, top right, centre, bottom left, bottom right), each for
