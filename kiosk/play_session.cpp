@@ -179,6 +179,10 @@ bool check_arguments(const PlayOptions& options, CheckedArguments& out) {
             throw std::invalid_argument("--segment must be IN:OUT in seconds with IN < OUT, e.g. 10:25.5");
         out.frame_log = open_output(options.frame_log, "frame log");
         out.audio_log = open_output(options.audio_log, "audio log");
+        // Line by line: a log can be followed while the clip plays, and a player killed mid-clip
+        // leaves a line for every frame it showed (a full buffer was some 70 lines behind).
+        for (std::FILE* f : {out.frame_log.get(), out.audio_log.get()})
+            if (f) std::setvbuf(f, nullptr, _IOLBF, 0);
         if (!options.stats.empty()) open_output(options.stats, "stats file");
         return true;
     } catch (const ScriptError& e) {
