@@ -9,6 +9,7 @@
 #include "kiosk/process_clock.h"
 #include "kiosk/screen.h"
 #include "kiosk/stats_report.h"
+#include "kiosk/timecode.h"
 #include "player/errors.h"
 #include "player/frame_log.h"
 
@@ -303,6 +304,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     const Micros sound_only_start = player::monotonic_now();
     bool running = true;
     EvidenceBadge shown_badge;
+    Micros waiting_since = kNoTime;  // playback waits for the clip's bytes (said on stderr)
     bool quitting = false;  // `quit` waits for the controls before it to take effect
     try {
         while (running && !p->ended()) {
@@ -316,6 +318,26 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
                 until_command = runner.until_next(now - first);
             }
             Micros wait = std::min(p->tick(now), until_command);
+            if (const player::PlayerState st = p->state(now); st.waiting != (waiting_since != kNoTime)) {
+                // A stream that stopped delivering: playback holds on the frame on screen (the
+                // badge says why) and goes on from the next one by itself. Court IT see both here.
+                if (st.waiting) {
+                    waiting_since = now;
+                    std::fprintf(stderr, "courtplay: playback waits at %s: the rest of the clip has not arrived yet\n",
+                                 format_media_time(st.position).c_str());
+                } else {
+                    const double waited = static_cast<double>(now - waiting_since) / 1e6;
+                    // A pause, a seek or the end also ends a wait: then playback did not go on.
+                    const char* instead = st.ended ? "the clip ended" : st.paused ? "paused" : st.seeking ? "a seek" : nullptr;
+                    if (instead)
+                        std::fprintf(stderr, "courtplay: playback stopped waiting at %s after %.1f s: %s\n",
+                                     format_media_time(st.position).c_str(), waited, instead);
+                    else
+                        std::fprintf(stderr, "courtplay: playback continues at %s after waiting %.1f s\n",
+                                     format_media_time(st.position).c_str(), waited);
+                    waiting_since = kNoTime;
+                }
+            }
             if (p->ended() || (quitting && !p->busy())) break;
             if (!screen) {
                 if (wait > 0) wakeup.wait_for(wait);
