@@ -10,6 +10,7 @@
 #include "kiosk/process_clock.h"
 #include "kiosk/screen.h"
 #include "kiosk/stats_report.h"
+#include "kiosk/timecode.h"
 #include "player/errors.h"
 #include "player/frame_log.h"
 #include "watermark/mark_stage.h"
@@ -189,6 +190,10 @@ bool check_arguments(const PlayOptions& options, CheckedArguments& out) {
             throw std::invalid_argument("--segment must be IN:OUT in seconds with IN < OUT, e.g. 10:25.5");
         out.frame_log = open_output(options.frame_log, "frame log");
         out.audio_log = open_output(options.audio_log, "audio log");
+        // Line by line: a log can be followed while the clip plays, and a player killed mid-clip
+        // leaves a line for every frame it showed (a full buffer was some 70 lines behind).
+        for (std::FILE* f : {out.frame_log.get(), out.audio_log.get()})
+            if (f) std::setvbuf(f, nullptr, _IOLBF, 0);
         if (!options.stats.empty()) open_output(options.stats, "stats file");
         if (!options.dump_presented.empty()) out.dump = std::make_unique<PresentedDump>(options.dump_presented, options.dump_every);
         if (!options.headless || out.dump) out.watermark = std::make_unique<watermark::Watermark>(options.watermark);
@@ -332,6 +337,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     const Micros sound_only_start = player::monotonic_now();
     bool running = true;
     EvidenceBadge shown_badge;
+    Micros waiting_since = kNoTime;  // playback waits for the clip's bytes (said on stderr)
     bool quitting = false;  // `quit` waits for the controls before it to take effect
     try {
         while (running && !p->ended()) {
@@ -345,6 +351,26 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
                 until_command = runner.until_next(now - first);
             }
             Micros wait = std::min(p->tick(now), until_command);
+            if (const player::PlayerState st = p->state(now); st.waiting != (waiting_since != kNoTime)) {
+                // A stream that stopped delivering: playback holds on the frame on screen (the
+                // badge says why) and goes on from the next one by itself. Court IT see both here.
+                if (st.waiting) {
+                    waiting_since = now;
+                    std::fprintf(stderr, "courtplay: playback waits at %s: the rest of the clip has not arrived yet\n",
+                                 format_media_time(st.position).c_str());
+                } else {
+                    const double waited = static_cast<double>(now - waiting_since) / 1e6;
+                    // A pause, a seek or the end also ends a wait: then playback did not go on.
+                    const char* instead = st.ended ? "the clip ended" : st.paused ? "paused" : st.seeking ? "a seek" : nullptr;
+                    if (instead)
+                        std::fprintf(stderr, "courtplay: playback stopped waiting at %s after %.1f s: %s\n",
+                                     format_media_time(st.position).c_str(), waited, instead);
+                    else
+                        std::fprintf(stderr, "courtplay: playback continues at %s after waiting %.1f s\n",
+                                     format_media_time(st.position).c_str(), waited);
+                    waiting_since = kNoTime;
+                }
+            }
             if (p->ended() || (quitting && !p->busy())) break;
             stage.refresh();  // the watermark's clock moves on while paused too
             if (!screen) {

@@ -41,6 +41,8 @@ bool write_stats(const std::string& path, const player::PlaybackStats& stats, pl
                          {"samples", stats.av_offset_ms.size()}};
     j["seek_ms"] = stats.seek_ms;
     j["step_ms"] = stats.step_ms;
+    j["waits"] = stats.waits;
+    j["waited_ms"] = static_cast<double>(stats.waited) / 1000.0;
     j["cpu_seconds"] = cpu;
     j["wall_seconds"] = static_cast<double>(ended_at - process_start) / 1e6;
     j["peak_rss_kb"] = usage.ru_maxrss;  // Linux reports kilobytes

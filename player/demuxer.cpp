@@ -149,10 +149,20 @@ bool Demuxer::queues_full() const {
     return video_enough && audio_enough;
 }
 
+bool Demuxer::holds(Micros from, Micros span) const {
+    if (read_to_end_ || queues_full()) return true;
+    const Micros read_to = video_read_to_;
+    return read_to != kNoTime && read_to >= from + span;
+}
+
 void Demuxer::push(AVStream* stream, PacketPtr packet) {
     bool is_video = stream == video_;
     PacketQueue* queue = is_video ? video_queue_ : audio_queue_;
     if (!queue) return;  // a stream the player does not want (sound turned off)
+    if (is_video && packet) {
+        const Micros t = packet_time(packet.get(), stream);
+        if (t != kNoTime && (video_read_to_ == kNoTime || t > video_read_to_)) video_read_to_ = t;
+    }
     auto& mark = is_video ? video_mark_ : audio_mark_;
     PacketItem item{std::move(packet), serial_, std::move(mark)};
     mark.reset();
@@ -163,6 +173,7 @@ void Demuxer::push_end() {
     if (video_) push(video_, nullptr);
     if (audio_) push(audio_, nullptr);
     at_end_ = true;
+    read_to_end_ = true;
 }
 
 void Demuxer::run() {
@@ -220,6 +231,8 @@ void Demuxer::run() {
 void Demuxer::carry_out(const SeekRequest& request) {
     serial_ = request.serial;
     at_end_ = false;
+    read_to_end_ = false;
+    video_read_to_ = kNoTime;
     video_queue_ ? video_queue_->clear() : void();
     audio_queue_ ? audio_queue_->clear() : void();
     const Micros stream_start = input_->start_time == AV_NOPTS_VALUE ? 0 : input_->start_time;

@@ -48,6 +48,12 @@ public:
     // Lands the streams at `target` (absolute µs) under `serial`; the newest request wins.
     void seek(Micros target, int serial, double rate);
     void stop();
+    // From any thread: whether the demuxer has read to the end of the clip.
+    bool read_to_end() const { return read_to_end_; }
+    // From any thread: whether it holds the pictures from `from` (absolute) for `span` of media time,
+    // has read to the end, or holds as much as it ever keeps ahead. (A stream that stopped delivering
+    // and has started again: enough to go on with, rather than a frame at a time.)
+    bool holds(Micros from, Micros span) const;
 
 private:
     struct SeekRequest { Micros target; int serial; double rate; };
@@ -76,6 +82,9 @@ private:
     std::optional<SeekRequest> request_;
     bool stopping_ = false;
     std::atomic<bool> abort_io_{false};
+    // Written by the demux thread, read by holds() and read_to_end().
+    std::atomic<bool> read_to_end_{false};
+    std::atomic<Micros> video_read_to_{kNoTime};  // the latest video packet time read (absolute)
     std::thread thread_;
 };
 

@@ -12,6 +12,7 @@ constexpr size_t kVideoFramesAhead = 6;
 constexpr size_t kAudioSamplesAhead = 48000;  // floats: a quarter second of 48 kHz stereo
 constexpr size_t kHistoryWhilePlaying = 2;
 constexpr Micros kIdle = 20000;               // poll interval when nothing is due (end checks)
+constexpr Micros kRefill = 1000000;           // pictures read before playback goes on after a wait
 
 }  // namespace
 
@@ -251,6 +252,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
 }
 
 void Player::begin_seek(Micros absolute_target, bool silent, std::vector<double>* timing, Micros requested_at) {
+    if (waiting_since_ != kNoTime) stop_waiting(kNoTime, monotonic_now());  // the seek lands on its own
     ++serial_;
     video_frames_.set_serial(serial_);
     audio_chunks_.set_serial(serial_);
@@ -282,7 +284,18 @@ Micros Player::play_due(Micros now) {
         Head head = video_frames_.peek([](const VideoFrame* f) {
             return f ? Head{true, f->kind, f->time} : Head{false, VideoFrame::Kind::End, 0};
         });
-        if (!head.present) return kIdle;  // the decoder wakes the loop when the next frame is ready
+        if (!head.present) {
+            wait_if_starved(now);
+            return kIdle;  // the decoder wakes the loop when the next frame is ready
+        }
+        if (waiting_since_ != kNoTime) {
+            // Bytes are coming again. Go on once a second of pictures is in (or the rest of the
+            // clip, if shorter), not frame by frame as they trickle in: on a slow link that would
+            // be a stutter of one-frame waits.
+            const bool end = head.kind == VideoFrame::Kind::End;
+            if (!end && !demuxer_.holds(head.time, kRefill)) return kIdle;
+            stop_waiting(end ? kNoTime : head.time, now);
+        }
         if (head.kind == VideoFrame::Kind::End) {
             video_frames_.try_pop();
             video_ended_ = true;
@@ -346,8 +359,46 @@ void Player::pause_here(Micros now) {
     if (video_decoder_ && on_screen_.picture && !video_ended_) begin_seek(on_screen_.time, true, nullptr, now);
 }
 
+// The next frame is due, and nothing is decoded or waiting to be decoded: the clip's bytes have
+// stopped coming (a stream whose connection was lost). Playback waits for them with its clocks
+// held, like a pause. Were the clock left to run, every frame arriving after the wait would be
+// late by the whole wait: dropped, or rushed through until the picture caught up with the clock,
+// and the court would not see those frames. (A decoder that is merely slow has packets waiting:
+// that is lateness, and late frames are dropped to keep time, as before.)
+void Player::wait_if_starved(Micros now) {
+    if (waiting_since_ != kNoTime || video_ended_ || !on_screen_.picture) return;
+    if (video_packets_.count() > 0 || demuxer_.read_to_end()) return;
+    Micros interval = on_screen_.duration;
+    if (interval <= 0) {
+        const AVRational fr = demuxer_.info().frame_rate;
+        interval = fr.num > 0 && fr.den > 0 ? av_rescale(1000000, fr.den, fr.num) : 40000;
+    }
+    const Micros master = master_clock(now);
+    if (master == kNoTime || master < on_screen_.time + interval) return;
+    waiting_since_ = now;
+    ++stats_.waits;
+    audio_clock_.set_paused(true, now);
+    external_clock_.set_paused(true, now);
+    if (renderer_) renderer_->set_paused(true);
+}
+
+// Ends a wait: the clocks run again from `next`, the frame that was waited for (kNoTime: from where
+// they stood, for a seek or the end).
+void Player::stop_waiting(Micros next, Micros now) {
+    stats_.waited += now - waiting_since_;
+    waiting_since_ = kNoTime;
+    audio_clock_.set_paused(paused_, now);
+    external_clock_.set_paused(paused_, now);
+    if (next != kNoTime) {
+        external_clock_.set(next, now, serial_);
+        audio_clock_.set(next, now, serial_);  // until the sound, running again, sets it from what is heard
+    }
+    if (renderer_ && !landing_) renderer_->set_paused(paused_);
+}
+
 void Player::set_paused(bool paused, Micros now) {
     if (paused_ == paused) return;
+    if (waiting_since_ != kNoTime) stop_waiting(kNoTime, now);  // a pause holds the clocks itself
     paused_ = paused;
     audio_clock_.set_paused(paused, now);
     external_clock_.set_paused(paused, now);
@@ -399,6 +450,7 @@ PlayerState Player::state(Micros now) const {
     s.frame_number = p.frame_number;
     s.duration = demuxer_.info().duration;
     s.paused = paused_;
+    s.waiting = waiting_since_ != kNoTime;
     s.seeking = landing_.has_value();
     s.ended = ended_;
     s.rate = rate_;

@@ -51,6 +51,9 @@ struct PlayerState {
     Micros duration = kNoTime;
     int64_t frame_number = 0;
     bool paused = false;
+    // Playing, but the next frame's bytes have not arrived (a stream waiting on the network): the
+    // clocks stand still until the demuxer has refilled, and playback continues from that frame.
+    bool waiting = false;
     bool seeking = false;
     bool ended = false;
     double rate = 1.0;
@@ -67,6 +70,8 @@ struct PlaybackStats {
     std::vector<double> av_offset_ms;    // audio clock minus frame time, at each presentation
     std::vector<double> seek_ms;         // seek request to its frame presented
     std::vector<double> step_ms;         // step or back request to its frame presented
+    int64_t waits = 0;                   // times playback waited for the clip's bytes
+    Micros waited = 0;                   // how long it waited, in all
 };
 
 using AudioOutputFactory = std::function<std::unique_ptr<AudioOutput>(AudioFormat wanted)>;
@@ -132,6 +137,8 @@ private:
     void record(std::vector<double>& timing, Micros requested_at);
     void pause_here(Micros now);
     void set_paused(bool paused, Micros now);
+    void wait_if_starved(Micros now);
+    void stop_waiting(Micros next, Micros now);
     Micros master_clock(Micros now) const;
     Micros clamp_to_segment(Micros absolute) const;
     Micros absolute(Micros timeline) const { return timeline + demuxer_.info().start; }
@@ -159,6 +166,7 @@ private:
     bool started_ = false;    // the first frame has been presented
     bool origin_known_ = false;  // the first frame's time (the timeline's 0) is known
     bool paused_ = false;
+    Micros waiting_since_ = kNoTime;  // playing, but waiting for the clip's bytes since then
     bool resync_ = false;     // frames were stepped while paused: sound must be re-aligned on play
     bool video_ended_ = false;
     bool ended_ = false;

@@ -1,6 +1,6 @@
 // `courtplay-server serve` as its own process, and a read-only look into its database, for tests that need the real binary: started on a
-// free loopback port (read from its "listening on" line), stopped with SIGTERM. Needs
-// COURTPLAY_SERVER_BIN, the path of the binary under test.
+// free loopback port (read from its "listening on" line) or on the one given, stopped with SIGTERM
+// or killed with any signal. Needs COURTPLAY_SERVER_BIN, the path of the binary under test.
 #pragma once
 
 #include "support/testing.h"
@@ -25,10 +25,13 @@ namespace courtplay::testing {
 
 class Serve {
 public:
-    explicit Serve(const std::string& data, const std::vector<std::string>& extra = {}) {
+    // `port_wanted` 0: any free one. A given port is the one `init --listen` wrote into kiosk.toml, for a
+    // service that must come back where the kiosk looks for it.
+    explicit Serve(const std::string& data, const std::vector<std::string>& extra = {}, int port_wanted = 0) {
         static int made = 0;
         err_path_ = scratch_dir() + "/serve-" + std::to_string(++made) + ".err";
-        std::vector<std::string> args{COURTPLAY_SERVER_BIN, "serve", "--data", data, "--listen", "127.0.0.1:0"};
+        std::vector<std::string> args{COURTPLAY_SERVER_BIN, "serve", "--data", data, "--listen",
+                                      "127.0.0.1:" + std::to_string(port_wanted)};
         args.insert(args.end(), extra.begin(), extra.end());
         pid_ = fork();
         if (pid_ == 0) {
@@ -60,9 +63,11 @@ public:
     ~Serve() { stop(); }
 
     // SIGTERM; the exit code (0 for a clean shut-down).
-    int stop() {
+    int stop() { return kill(SIGTERM); }
+    // Sends `signal` and waits for the process to end; its exit code (128 + the signal when killed).
+    int kill(int signal) {
         if (pid_ <= 0) return exit_code_;
-        kill(pid_, SIGTERM);
+        ::kill(pid_, signal);
         int status = 0;
         waitpid(pid_, &status, 0);
         pid_ = -1;

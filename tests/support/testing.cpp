@@ -77,14 +77,20 @@ Spawned::~Spawned() {
 
 std::string Spawned::err() const { return read_file(err_path_); }
 
-bool Spawned::wait_for_err(const std::string& text, std::chrono::milliseconds limit) {
+bool Spawned::wait_for_err(const std::string& text, std::chrono::milliseconds limit, size_t times) {
     const auto until = std::chrono::steady_clock::now() + limit;
-    while (err().find(text) == std::string::npos) {
+    auto found = [&] {
+        const std::string e = err();
+        size_t n = 0;
+        for (size_t at = e.find(text); at != std::string::npos && n < times; at = e.find(text, at + text.size())) ++n;
+        return n >= times;
+    };
+    while (!found()) {
         int status = 0;
         if (exit_code_ >= 0 || std::chrono::steady_clock::now() > until) return false;
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
             exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            return err().find(text) != std::string::npos;
+            return found();
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
