@@ -47,12 +47,17 @@ Pixels read_back(SDL_Window* window) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    Catch::Session session;
+    if (const int bad = session.applyCommandLine(argc, argv)) return bad;
+    // catch_discover_tests lists the cases at build time, where there is no X server: listing
+    // needs none, and without this ctest would not know the cases at all.
+    if (session.configData().listTestNamesOnly) return session.run();
     if (!std::getenv("DISPLAY")) {
         std::fprintf(stderr, "test_screen: no DISPLAY; run under xvfb-run (scripts/test does)\n");
         return 0;
     }
     if (SDL_Init(SDL_INIT_VIDEO) != 0) return 1;
-    int result = Catch::Session().run(argc, argv);
+    int result = session.run();
     SDL_Quit();
     return result;
 }
