@@ -3,7 +3,7 @@
 include(Catch)
 
 add_executable(test_sample_clip ${CMAKE_CURRENT_LIST_DIR}/test_sample_clip.cpp)
-target_link_libraries(test_sample_clip PRIVATE courtplay_assets Catch2::Catch2)
+target_link_libraries(test_sample_clip PRIVATE courtplay_assets courtplay_catch_main)
 # The CLI is tested too: the test runs the real binary.
 add_dependencies(test_sample_clip courtplay-sample)
 target_compile_definitions(test_sample_clip PRIVATE

@@ -1,5 +1,4 @@
 // Pure logic from auth/: share codes as clerks type them, and court time.
-#define CATCH_CONFIG_MAIN
 #include "auth/court_time.h"
 #include "auth/share_token.h"
 

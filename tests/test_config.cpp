@@ -1,6 +1,5 @@
 // The kiosk configuration loader: what it accepts, and that every refusal names the file, the key,
 // what is wrong and what is expected.
-#define CATCH_CONFIG_MAIN
 #include "config/kiosk_config.h"
 #include "config/watermark_template.h"
 

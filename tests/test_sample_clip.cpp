@@ -1,6 +1,5 @@
 // The sample clip generator, proved by decoding what it writes with libavformat/libavcodec:
 // frame codes, frame counts, keyframes, timestamps, rotation, metadata and click timing.
-#define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>

@@ -1,5 +1,4 @@
 // Pure logic, linked without a pipeline: the commands file, the GOP history, time formats.
-#define CATCH_CONFIG_MAIN
 #include "kiosk/command_script.h"
 #include "kiosk/timecode.h"
 #include "player/frame_history.h"
