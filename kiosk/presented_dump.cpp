@@ -1,7 +1,7 @@
 #include "kiosk/presented_dump.h"
 
 #include "files/posix_file.h"
-#include "player/av_ptr.h"
+#include "player/video_frame.h"
 
 extern "C" {
 #include <libswscale/swscale.h>
@@ -23,10 +23,6 @@ constexpr size_t kQueued = 4;  // pictures waiting for the writer before present
 struct SwsFree { void operator()(SwsContext* s) const { sws_freeContext(s); } };
 using SwsPtr = std::unique_ptr<SwsContext, SwsFree>;
 
-bool full_range(const AVFrame& f) {
-    return f.color_range == AVCOL_RANGE_JPEG || f.format == AV_PIX_FMT_YUVJ420P || f.format == AV_PIX_FMT_YUVJ422P ||
-           f.format == AV_PIX_FMT_YUVJ444P || f.format == AV_PIX_FMT_YUVJ440P;
-}
 
 std::vector<uint8_t> encode_png(const RgbPicture& rgb) {
     const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
@@ -58,7 +54,7 @@ RgbPicture to_rgb24(const AVFrame& p) {
                               nullptr, nullptr));
     if (!sws) return out;
     const int* coefficients = sws_getCoefficients(p.colorspace);
-    sws_setColorspaceDetails(sws.get(), coefficients, full_range(p), sws_getCoefficients(SWS_CS_DEFAULT), 1, 0,
+    sws_setColorspaceDetails(sws.get(), coefficients, player::is_full_range(p), sws_getCoefficients(SWS_CS_DEFAULT), 1, 0,
                              1 << 16, 1 << 16);
     out.width = p.width;
     out.height = p.height;

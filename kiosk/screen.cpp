@@ -102,8 +102,7 @@ bool Screen::upload(const AVFrame* p) {
         texture_h_ = p->height;
     }
     if (p->sample_aspect_ratio.num > 0 && p->sample_aspect_ratio.den > 0) sar_ = p->sample_aspect_ratio;
-    const bool full_range = p->color_range == AVCOL_RANGE_JPEG || p->format == AV_PIX_FMT_YUVJ420P;
-    SDL_SetYUVConversionMode(full_range ? SDL_YUV_CONVERSION_JPEG : SDL_YUV_CONVERSION_AUTOMATIC);
+    SDL_SetYUVConversionMode(player::is_full_range(*p) ? SDL_YUV_CONVERSION_JPEG : SDL_YUV_CONVERSION_AUTOMATIC);
     if (is_420(p->format))
         return SDL_UpdateYUVTexture(texture_, nullptr, p->data[0], p->linesize[0], p->data[1], p->linesize[1],
                                     p->data[2], p->linesize[2]) == 0;

@@ -22,4 +22,11 @@ struct VideoFrame {
     Kind kind = Kind::Shown;
 };
 
+// Whether a picture's samples use the full 0-255 range (JPEG/MJPEG) rather than video's 16-235:
+// said by its colour range or, for the older "J" formats, by the format itself.
+inline bool is_full_range(const AVFrame& f) {
+    return f.color_range == AVCOL_RANGE_JPEG || f.format == AV_PIX_FMT_YUVJ420P || f.format == AV_PIX_FMT_YUVJ422P ||
+           f.format == AV_PIX_FMT_YUVJ444P || f.format == AV_PIX_FMT_YUVJ440P;
+}
+
 }  // namespace courtplay::player

@@ -13,11 +13,6 @@ constexpr size_t kPoolSize = 8;  // frames an output (the dump's writer) may hol
 
 bool is_8bit_420(int format) { return format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUVJ420P; }
 
-bool full_range(const AVFrame& f) {
-    return f.color_range == AVCOL_RANGE_JPEG || f.format == AV_PIX_FMT_YUVJ420P ||
-           f.format == AV_PIX_FMT_YUVJ422P || f.format == AV_PIX_FMT_YUVJ444P || f.format == AV_PIX_FMT_YUVJ440P;
-}
-
 }  // namespace
 
 int64_t utc_now_us() {
@@ -33,7 +28,7 @@ MarkStage::~MarkStage() { sws_freeContext(sws_); }
 // 4:2:0 at the same size, which is what the screen shows anyway.
 player::FramePtr MarkStage::writable_copy(const AVFrame& decoded) {
     const int format = is_8bit_420(decoded.format) ? decoded.format
-                                                    : (full_range(decoded) ? AV_PIX_FMT_YUVJ420P : AV_PIX_FMT_YUV420P);
+                                                    : (player::is_full_range(decoded) ? AV_PIX_FMT_YUVJ420P : AV_PIX_FMT_YUV420P);
     AVFrame* target = nullptr;
     for (auto& f : pool_)
         if (f->width == decoded.width && f->height == decoded.height && f->format == format && av_frame_is_writable(f.get())) {
