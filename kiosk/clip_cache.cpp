@@ -61,7 +61,7 @@ namespace {
 
 // Copies the stream into the writer from where it stands. Returns an exit code.
 int fetch_rest(cache::ClipWriter& writer, player::HttpsSource& stream, const LinkMonitor& monitor,
-               const std::string& title) {
+               const std::string& title, const Progress& progress) {
     std::vector<uint8_t> buf(1 << 20);
     int reported = -1;
     stream.seek_to(writer.stored());
@@ -79,6 +79,7 @@ int fetch_rest(cache::ClipWriter& writer, player::HttpsSource& stream, const Lin
             return report_stream_failure(stream.status(), title);
         }
         writer.append({buf.data(), size_t(n)});
+        if (progress) progress(writer.stored(), writer.total());
         const int percent = int(writer.stored() * 100 / std::max<int64_t>(1, writer.total()));
         if (percent / 10 != reported / 10) {
             std::fprintf(stderr, "courtplay: caching clip \"%s\": %d%% (%s of %s)\n", title.c_str(), percent,
@@ -91,7 +92,7 @@ int fetch_rest(cache::ClipWriter& writer, player::HttpsSource& stream, const Lin
 }  // namespace
 
 int cache_clip(cache::EvidenceCache& cache, const cache::ClipRef& ref, const player::HttpsSourceOptions& options,
-               int timeout_s) {
+               int timeout_s, const Progress& progress) {
     if (cache.state(ref) == cache::EvidenceCache::State::complete) {
         std::fprintf(stderr, "courtplay: clip \"%s\" is already in the cache, verified\n", ref.title.c_str());
         return exit_code::ok;
@@ -107,7 +108,7 @@ int cache_clip(cache::EvidenceCache& cache, const cache::ClipRef& ref, const pla
             unhashed.expected_sha256.clear();
             player::HttpsSource stream(unhashed);
             LinkMonitor monitor(stream, std::chrono::seconds(2 * timeout_s));
-            if (int failed = fetch_rest(*writer, stream, monitor, ref.title)) {
+            if (int failed = fetch_rest(*writer, stream, monitor, ref.title, progress)) {
                 if (failed == exit_code::bad_media) writer->discard();
                 return failed;
             }

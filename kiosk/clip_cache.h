@@ -6,9 +6,15 @@
 #include "cache/evidence_cache.h"
 #include "player/https_source.h"
 
+#include <cstdint>
+#include <functional>
 #include <string_view>
 
 namespace courtplay::kiosk {
+
+// How far a long step (checking or caching a clip) has got: bytes done of total. Called on the
+// thread doing the step.
+using Progress = std::function<void(int64_t done, int64_t total)>;
 
 // Until the audit journal exists (issue 5), purges are reported on stderr.
 class StderrPurgeReport final : public cache::PurgeSink {
@@ -31,6 +37,6 @@ player::HttpsSourceOptions stream_options(const config::KioskConfig& cfg, const 
 // original (discarded), 4 refused by the service, 5 unreachable (what arrived is kept, to resume),
 // 6 the cache cannot store it.
 int cache_clip(cache::EvidenceCache& cache, const cache::ClipRef& ref, const player::HttpsSourceOptions& stream,
-               int timeout_s);
+               int timeout_s, const Progress& progress = {});
 
 }  // namespace courtplay::kiosk

@@ -6,11 +6,6 @@
 #include <backends/imgui_impl_sdl.h>
 #include <backends/imgui_impl_sdlrenderer.h>
 
-extern "C" {
-#include <libswscale/swscale.h>
-#include <libavutil/imgutils.h>
-}
-
 #include <filesystem>
 #include <stdexcept>
 
@@ -18,28 +13,6 @@ namespace courtplay::kiosk {
 namespace {
 
 constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-
-bool is_420(int format) { return format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUVJ420P; }
-
-}  // namespace
-
-namespace {
-
-// Without a GPU, OpenGL is Mesa's software rasteriser: SDL's own software renderer on the X
-// server's shared-memory framebuffer does the same work for less CPU, less memory and a faster
-// start (measured in docs/benchmarks.md). An explicit SDL_RENDER_DRIVER still wins.
-void prefer_software_without_gpu() {
-    if (const char* chosen = SDL_GetHint(SDL_HINT_RENDER_DRIVER)) {
-        // The software renderer on a GL-backed window framebuffer would still run llvmpipe.
-        if (std::string(chosen) == "software") SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-        return;
-    }
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/dev/dri", ec))
-        if (entry.path().filename().string().rfind("renderD", 0) == 0) return;
-    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
-    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-}
 
 }  // namespace
 
@@ -58,6 +31,7 @@ Screen::Screen(const ScreenOptions& options, const player::ClipInfo& clip)
         throw std::runtime_error(std::string("cannot draw in the window: ") + SDL_GetError());
     }
     SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
+    video_ = std::make_unique<VideoTexture>(renderer_);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
@@ -80,63 +54,21 @@ Screen::~Screen() {
         ImGui_ImplSDL2_Shutdown();
         ImGui::DestroyContext();
     }
-    sws_freeContext(sws_);
-    if (texture_) SDL_DestroyTexture(texture_);
+    video_.reset();
     SDL_DestroyRenderer(renderer_);
     SDL_DestroyWindow(window_);
 }
 
 void Screen::present(const player::VideoFrame& frame, const player::FramePosition& position) {
     position_ = position;
-    if (upload(frame.picture.get())) redraw();
-}
-
-// Puts the picture into a YUV texture: 4:2:0 directly, anything else through libswscale.
-bool Screen::upload(const AVFrame* p) {
-    if (!p || p->width <= 0 || p->height <= 0) return false;
-    if (!texture_ || texture_w_ != p->width || texture_h_ != p->height) {
-        if (texture_) SDL_DestroyTexture(texture_);
-        texture_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, p->width, p->height);
-        if (!texture_) return false;
-        texture_w_ = p->width;
-        texture_h_ = p->height;
-    }
-    if (p->sample_aspect_ratio.num > 0 && p->sample_aspect_ratio.den > 0) sar_ = p->sample_aspect_ratio;
-    SDL_SetYUVConversionMode(player::is_full_range(*p) ? SDL_YUV_CONVERSION_JPEG : SDL_YUV_CONVERSION_AUTOMATIC);
-    if (is_420(p->format))
-        return SDL_UpdateYUVTexture(texture_, nullptr, p->data[0], p->linesize[0], p->data[1], p->linesize[1],
-                                    p->data[2], p->linesize[2]) == 0;
-
-    sws_ = sws_getCachedContext(sws_, p->width, p->height, static_cast<AVPixelFormat>(p->format), p->width,
-                                p->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr);
-    if (!sws_) return false;
-    uint8_t* dst[4];
-    int dst_linesize[4];
-    int size = av_image_get_buffer_size(AV_PIX_FMT_YUV420P, p->width, p->height, 32);
-    converted_.resize(static_cast<size_t>(size));
-    av_image_fill_arrays(dst, dst_linesize, converted_.data(), AV_PIX_FMT_YUV420P, p->width, p->height, 32);
-    sws_scale(sws_, p->data, p->linesize, 0, p->height, dst, dst_linesize);
-    return SDL_UpdateYUVTexture(texture_, nullptr, dst[0], dst_linesize[0], dst[1], dst_linesize[1], dst[2],
-                                dst_linesize[2]) == 0;
+    if (video_->upload(frame.picture.get())) redraw();
 }
 
 void Screen::redraw() {
     SDL_RenderClear(renderer_);
-    if (texture_) {
-        int out_w = 0, out_h = 0;
-        SDL_GetRendererOutputSize(renderer_, &out_w, &out_h);
-        // Picture size as displayed: sample aspect ratio applied, then turned.
-        double pw = texture_w_ * av_q2d(sar_), ph = texture_h_;
-        const bool quarter = clip_.rotation == 90 || clip_.rotation == 270;
-        double dw = quarter ? ph : pw, dh = quarter ? pw : ph;
-        double scale = std::min(out_w / dw, out_h / dh);
-        SDL_Rect dst;
-        dst.w = static_cast<int>(pw * scale + 0.5);
-        dst.h = static_cast<int>(ph * scale + 0.5);
-        dst.x = (out_w - dst.w) / 2;
-        dst.y = (out_h - dst.h) / 2;
-        SDL_RenderCopyEx(renderer_, texture_, nullptr, &dst, clip_.rotation, nullptr, SDL_FLIP_NONE);
-    }
+    int out_w = 0, out_h = 0;
+    SDL_GetRendererOutputSize(renderer_, &out_w, &out_h);
+    video_->draw(SDL_Rect{0, 0, out_w, out_h}, clip_.rotation);
     draw_osd();
     SDL_RenderPresent(renderer_);
 }

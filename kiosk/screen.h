@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kiosk/evidence_badge.h"
+#include "kiosk/video_texture.h"
 #include "player/player.h"
 
 #include <SDL.h>
@@ -10,8 +11,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-struct SwsContext;
 
 namespace courtplay::kiosk {
 
@@ -43,18 +42,13 @@ public:
     SDL_Window* window() const { return window_; }
 
 private:
-    bool upload(const AVFrame* picture);
     void draw_osd();
     void draw_badge();
     std::string osd_line() const;
 
     SDL_Window* window_ = nullptr;
     SDL_Renderer* renderer_ = nullptr;
-    SDL_Texture* texture_ = nullptr;
-    int texture_w_ = 0, texture_h_ = 0;
-    SwsContext* sws_ = nullptr;
-    std::vector<uint8_t> converted_;
-    AVRational sar_{1, 1};
+    std::unique_ptr<VideoTexture> video_;  // made with the renderer, gone before it
     const player::ClipInfo& clip_;
     bool fullscreen_;
     bool imgui_ = false;

@@ -1,0 +1,98 @@
+#include "kiosk/video_texture.h"
+
+#include "player/video_frame.h"
+
+extern "C" {
+#include <libavutil/imgutils.h>
+#include <libswscale/swscale.h>
+}
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+namespace courtplay::kiosk {
+namespace {
+bool is_420(int format) { return format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUVJ420P; }
+}  // namespace
+
+// Without a GPU, OpenGL is Mesa's software rasteriser: SDL's own software renderer on the X
+// server's shared-memory framebuffer does the same work for less CPU, less memory and a faster
+// start (measured in docs/benchmarks.md). An explicit SDL_RENDER_DRIVER still wins.
+void prefer_software_without_gpu() {
+    if (const char* chosen = SDL_GetHint(SDL_HINT_RENDER_DRIVER)) {
+        // The software renderer on a GL-backed window framebuffer would still run llvmpipe.
+        if (std::string(chosen) == "software") SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        return;
+    }
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/dev/dri", ec))
+        if (entry.path().filename().string().rfind("renderD", 0) == 0) return;
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+}
+
+VideoTexture::~VideoTexture() {
+    sws_freeContext(sws_);
+    if (texture_) SDL_DestroyTexture(texture_);
+}
+
+void VideoTexture::clear() {
+    if (!texture_) return;
+    // Overwritten before it is let go: the renderer may reuse the memory for the next texture.
+    void* pixels = nullptr;
+    int pitch = 0;
+    if (SDL_LockTexture(texture_, nullptr, &pixels, &pitch) == 0) {
+        std::memset(pixels, 0, static_cast<size_t>(pitch) * height_ * 3 / 2);
+        SDL_UnlockTexture(texture_);
+    }
+    SDL_DestroyTexture(texture_);
+    texture_ = nullptr;
+    std::fill(converted_.begin(), converted_.end(), 0);
+}
+
+bool VideoTexture::upload(const AVFrame* p) {
+    if (!p || p->width <= 0 || p->height <= 0) return false;
+    if (!texture_ || width_ != p->width || height_ != p->height) {
+        if (texture_) SDL_DestroyTexture(texture_);
+        texture_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, p->width, p->height);
+        if (!texture_) return false;
+        width_ = p->width;
+        height_ = p->height;
+    }
+    if (p->sample_aspect_ratio.num > 0 && p->sample_aspect_ratio.den > 0) sar_ = p->sample_aspect_ratio;
+    SDL_SetYUVConversionMode(player::is_full_range(*p) ? SDL_YUV_CONVERSION_JPEG : SDL_YUV_CONVERSION_AUTOMATIC);
+    if (is_420(p->format))
+        return SDL_UpdateYUVTexture(texture_, nullptr, p->data[0], p->linesize[0], p->data[1], p->linesize[1],
+                                    p->data[2], p->linesize[2]) == 0;
+
+    sws_ = sws_getCachedContext(sws_, p->width, p->height, static_cast<AVPixelFormat>(p->format), p->width,
+                                p->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr);
+    if (!sws_) return false;
+    uint8_t* dst[4];
+    int dst_linesize[4];
+    const int size = av_image_get_buffer_size(AV_PIX_FMT_YUV420P, p->width, p->height, 32);
+    converted_.resize(static_cast<size_t>(size));
+    av_image_fill_arrays(dst, dst_linesize, converted_.data(), AV_PIX_FMT_YUV420P, p->width, p->height, 32);
+    sws_scale(sws_, p->data, p->linesize, 0, p->height, dst, dst_linesize);
+    return SDL_UpdateYUVTexture(texture_, nullptr, dst[0], dst_linesize[0], dst[1], dst_linesize[1], dst[2],
+                                dst_linesize[2]) == 0;
+}
+
+void VideoTexture::draw(const SDL_Rect& area, int rotation) const {
+    if (!texture_) return;
+    // Picture size as displayed: sample aspect ratio applied, then turned.
+    const double pw = width_ * av_q2d(sar_), ph = height_;
+    const bool quarter = rotation == 90 || rotation == 270;
+    const double dw = quarter ? ph : pw, dh = quarter ? pw : ph;
+    const double scale = std::min(area.w / dw, area.h / dh);
+    SDL_Rect dst;
+    dst.w = static_cast<int>(pw * scale + 0.5);
+    dst.h = static_cast<int>(ph * scale + 0.5);
+    dst.x = area.x + (area.w - dst.w) / 2;
+    dst.y = area.y + (area.h - dst.h) / 2;
+    SDL_RenderCopyEx(renderer_, texture_, nullptr, &dst, rotation, nullptr, SDL_FLIP_NONE);
+}
+
+}  // namespace courtplay::kiosk

@@ -1,0 +1,46 @@
+// A presented picture as a texture of an SDL renderer, drawn letterboxed (sample aspect ratio and
+// the clip's rotation applied). The playback window and the kiosk's player screen both draw
+// through it. Main thread only, like the renderer.
+#pragma once
+
+#include <SDL.h>
+
+extern "C" {
+#include <libavutil/frame.h>
+#include <libavutil/rational.h>
+}
+
+#include <cstdint>
+#include <vector>
+
+struct SwsContext;
+
+namespace courtplay::kiosk {
+
+// Call before making a renderer: on a machine without a GPU, SDL's own software renderer.
+void prefer_software_without_gpu();
+
+class VideoTexture {
+public:
+    explicit VideoTexture(SDL_Renderer* renderer) : renderer_(renderer) {}
+    ~VideoTexture();
+    VideoTexture(const VideoTexture&) = delete;
+    VideoTexture& operator=(const VideoTexture&) = delete;
+
+    // Copies the picture in: 4:2:0 directly, anything else through libswscale. False on failure.
+    bool upload(const AVFrame* picture);
+    // Draws it as large as fits in `area`, centred, turned by `rotation` degrees (0/90/180/270).
+    void draw(const SDL_Rect& area, int rotation) const;
+    bool empty() const { return texture_ == nullptr; }
+    void clear();  // forgets the picture (the end of a session leaves nothing on screen)
+
+private:
+    SDL_Renderer* renderer_;
+    SDL_Texture* texture_ = nullptr;
+    int width_ = 0, height_ = 0;
+    SwsContext* sws_ = nullptr;
+    std::vector<uint8_t> converted_;
+    AVRational sar_{1, 1};
+};
+
+}  // namespace courtplay::kiosk
