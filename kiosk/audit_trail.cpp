@@ -32,8 +32,9 @@ AuditTrail::~AuditTrail() {
     if (shipping_ && last && !last->problem) shipper_.ship();
 }
 
-audit::Record AuditTrail::record(const char* type, std::optional<int64_t> position_ms, nlohmann::json details) {
-    audit::Event e{type, subject, position_ms, std::move(details)};
+audit::Record AuditTrail::record_about(const audit::EventSubject& about, const char* type,
+                                      std::optional<int64_t> position_ms, nlohmann::json details) {
+    audit::Event e{type, about, position_ms, std::move(details)};
     audit::Record r = journal_.append(e);
     if (shipping_) shipper_.nudge();
     return r;
@@ -61,18 +62,20 @@ void AuditTrail::start_shipping() {
 
 void AuditTrail::purged(const cache::PurgeRecord& r) {
     StderrPurgeReport().purged(r);
-    const audit::EventSubject saved = subject;
-    subject.share_id = r.clip.share_id;
-    subject.party = r.clip.party;
-    subject.clip_id = r.clip.clip_id;
-    subject.sha256 = r.clip.sha256;
+    // The purge's own clip, in the session it happened in. session_id changes only between
+    // sessions, when no other thread is at work.
+    audit::EventSubject about;
+    about.session_id = subject.session_id;
+    about.share_id = r.clip.share_id;
+    about.party = r.clip.party;
+    about.clip_id = r.clip.clip_id;
+    about.sha256 = r.clip.sha256;
     try {
-        record(audit::event_type::cache_purged, std::nullopt,
+        record_about(about, audit::event_type::cache_purged, std::nullopt,
                {{"reason", cache::purge_reason_code(r.why)}, {"damaged_entry", r.clip.damaged}});
     } catch (const audit::JournalError& e) {
         std::fprintf(stderr, "courtplay: the purge above could not be recorded in the audit journal: %s\n", e.what());
     }
-    subject = saved;
 }
 
 std::unique_ptr<AuditTrail> open_audit_trail(const config::KioskConfig& cfg) {

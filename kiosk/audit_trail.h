@@ -21,9 +21,17 @@ public:
     explicit AuditTrail(const config::KioskConfig& cfg);
     ~AuditTrail() override;  // stops shipping after a last pass (when the service was reachable)
 
-    audit::EventSubject subject;  // what the next events are about (set by the command's own thread)
+    // What record() says the next events are about. Set and read by one thread only: any other
+    // thread records with record_about() and a subject of its own.
+    audit::EventSubject subject;
     audit::Record record(const char* type, std::optional<int64_t> position_ms = std::nullopt,
-                         nlohmann::json details = nlohmann::json::object());
+                         nlohmann::json details = nlohmann::json::object()) {
+        return record_about(subject, type, position_ms, std::move(details));
+    }
+    // Safe from any thread.
+    audit::Record record_about(const audit::EventSubject& about, const char* type,
+                               std::optional<int64_t> position_ms = std::nullopt,
+                               nlohmann::json details = nlohmann::json::object());
 
     // Why new playback must wait (events undelivered too long or too many), in words; nullopt when
     // it need not.
@@ -36,6 +44,8 @@ public:
     void purged(const cache::PurgeRecord& record) override;
 
     audit::Journal& journal() { return journal_; }
+    // The newest delivery attempt's result (the admin screen's "is the service there"); nullopt before the first.
+    std::optional<audit::ShipResult> last_delivery() const { return shipper_.last(); }
 
 private:
     const config::AuditConfig limits_;

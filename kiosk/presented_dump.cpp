@@ -65,6 +65,15 @@ RgbPicture to_rgb24(const AVFrame& p) {
     return out;
 }
 
+std::optional<std::string> write_png(const std::filesystem::path& file, const RgbPicture& rgb) {
+    const std::vector<uint8_t> png = encode_png(rgb);
+    if (png.empty()) return "cannot encode " + file.filename().string() + " as PNG";
+    files::Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd || !files::pwrite_full(fd.get(), png.data(), png.size(), 0))
+        return "cannot write " + file.string() + ": " + files::errno_words(errno);
+    return std::nullopt;
+}
+
 std::optional<RgbPicture> read_png(const std::filesystem::path& file) {
     const std::vector<uint8_t> bytes = files::read_small(file, 256u << 20);
     const AVCodec* codec = avcodec_find_decoder(AV_CODEC_ID_PNG);
@@ -132,16 +141,9 @@ void PresentedDump::write_all() {
         char name[32];
         std::snprintf(name, sizeof name, "%06lld.png", static_cast<long long>(job.frame_number));
         const std::filesystem::path file = dir_ / name;
-        std::optional<std::string> error;
-        const std::vector<uint8_t> png = encode_png(to_rgb24(*job.picture));
+        const RgbPicture rgb = to_rgb24(*job.picture);
         job.picture.reset();  // back to the watermark stage's pool
-        if (png.empty()) {
-            error = "cannot encode frame " + std::to_string(job.frame_number) + " as PNG";
-        } else {
-            files::Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-            if (!fd || !files::pwrite_full(fd.get(), png.data(), png.size(), 0))
-                error = "cannot write " + file.string() + ": " + files::errno_words(errno);
-        }
+        std::optional<std::string> error = write_png(file, rgb);
         lock.lock();
         writing_ = false;
         if (error && !failure_) failure_ = std::move(error);

@@ -27,6 +27,8 @@ struct RgbPicture {
 
 // The picture in RGB as the dump writes it (the colour matrix and range from the frame).
 RgbPicture to_rgb24(const AVFrame& picture);
+// Writes it as a PNG file, owner-only; what went wrong, in words, if it could not.
+std::optional<std::string> write_png(const std::filesystem::path& file, const RgbPicture& picture);
 // Reads a PNG back (tests compare dumped frames with decoded ones through the same conversion).
 std::optional<RgbPicture> read_png(const std::filesystem::path& file);
 

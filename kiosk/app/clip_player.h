@@ -1,0 +1,56 @@
+// The clip a share session plays on the kiosk's player screen: the player, the watermark stage,
+// the picture as a texture of the kiosk's renderer, and the controls, each recorded in the audit
+// journal before it acts. Made and used on the main thread; what it records is about its clip.
+#pragma once
+
+#include "kiosk/app/share_desk.h"
+#include "kiosk/controls.h"
+#include "kiosk/video_texture.h"
+#include "player/player.h"
+#include "watermark/mark_stage.h"
+
+#include <SDL.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace courtplay::kiosk::app {
+
+class ClipPlayer final : private player::VideoSink {
+public:
+    // Opens the clip (throws player::OpenError), records that it is opened and shown, then starts
+    // it. Throws audit::JournalError when that cannot be recorded: then nothing is shown.
+    ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer, std::function<void()> wake, bool sound);
+    ~ClipPlayer() override;  // records the end of the clip's playback (never throws)
+    ClipPlayer(const ClipPlayer&) = delete;
+    ClipPlayer& operator=(const ClipPlayer&) = delete;
+
+    // One turn of the loop: presents what is due; returns the time until the next thing is due.
+    // True in `shown` when a new picture is on the texture.
+    player::Micros tick(player::Micros now, bool& shown);
+    Controls& controls() { return controls_; }
+    player::PlayerState state(player::Micros now) const { return player_->state(now); }
+    const player::ClipInfo& info() const { return player_->clip(); }
+    const auth::GrantClip& clip() const { return clip_.clip; }
+    const player::FramePosition& position() const { return position_; }
+    EvidenceBadge badge() const { return clip_.badge ? clip_.badge() : EvidenceBadge{}; }
+    void draw(const SDL_Rect& area) const { texture_.draw(area, player_->clip().rotation); }
+    bool has_picture() const { return !texture_.empty(); }
+
+private:
+    void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
+
+    ReadyClip clip_;
+    ClipJournal journal_;
+    std::unique_ptr<watermark::Watermark> mark_;
+    watermark::MarkStage stage_;
+    VideoTexture texture_;
+    player::FramePosition position_;
+    bool fresh_ = false;
+    std::unique_ptr<player::Player> player_;  // after what its sinks write to; stopped first
+    Controls controls_;
+};
+
+}  // namespace courtplay::kiosk::app

@@ -1,0 +1,168 @@
+#include "kiosk/app/kiosk_window.h"
+
+#include "kiosk/presented_dump.h"
+#include "kiosk/video_texture.h"
+
+#include <imgui.h>
+#include <backends/imgui_impl_sdl.h>
+#include <backends/imgui_impl_sdlrenderer.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace courtplay::kiosk::app {
+namespace {
+
+constexpr const char* kSans = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+constexpr const char* kSansBold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+constexpr const char* kMono = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf";
+
+// Latin-1 and Latin Extended-A (Welsh: \u0175 \u0177 ...), punctuation, the check mark.
+const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x205E, 0x2713, 0x2717, 0};
+
+ImFont* load(const char* file, float size) {
+    if (FILE* f = std::fopen(file, "rb")) {
+        std::fclose(f);
+        return ImGui::GetIO().Fonts->AddFontFromFileTTF(file, size, nullptr, kRanges);
+    }
+    throw std::runtime_error(std::string("the font ") + file + " is missing (install the fonts-dejavu-core package)");
+}
+
+// Nothing of a session leaves through the clipboard.
+const char* no_clipboard_text(void*) { return ""; }
+void no_clipboard_set(void*, const char*) {}
+
+void style() {
+    ImGuiStyle& s = ImGui::GetStyle();
+    ImGui::StyleColorsDark(&s);
+    s.WindowPadding = ImVec2(24, 20);
+    s.FramePadding = ImVec2(20, 14);
+    s.ItemSpacing = ImVec2(16, 14);
+    s.FrameRounding = 10;
+    s.WindowRounding = 0;
+    s.WindowBorderSize = 0;
+    s.Colors[ImGuiCol_WindowBg] = ImVec4(0.06f, 0.06f, 0.07f, 1);
+    s.Colors[ImGuiCol_Button] = ImVec4(0.22f, 0.24f, 0.28f, 1);
+    s.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.32f, 0.36f, 0.42f, 1);
+    s.Colors[ImGuiCol_ButtonActive] = ImVec4(0.45f, 0.50f, 0.58f, 1);
+    s.Colors[ImGuiCol_NavHighlight] = ImVec4(1.0f, 0.85f, 0.2f, 1);  // where the keyboard is, clearly
+}
+
+}  // namespace
+
+KioskWindow::KioskWindow(const WindowOptions& options) {
+    // No close and no minimise: the window is the kiosk. Keys the window manager would take
+    // (Alt+Tab, Super) are grabbed while it is fullscreen.
+    SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
+    SDL_SetHint(SDL_HINT_ALLOW_ALT_TAB_WHILE_GRABBED, "0");
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");  // allowed until evidence plays
+    prefer_software_without_gpu();
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) throw std::runtime_error(std::string("no display: ") + SDL_GetError());
+    offscreen_ = std::string(SDL_GetCurrentVideoDriver()) == "offscreen";
+    Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
+    if (!options.windowed && !offscreen_) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+    window_ = SDL_CreateWindow("courtplay", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width,
+                               options.height, flags);
+    if (!window_) throw std::runtime_error(std::string("cannot open the kiosk's window: ") + SDL_GetError());
+    if (!options.windowed && !offscreen_) SDL_SetWindowKeyboardGrab(window_, SDL_TRUE);
+    renderer_ = SDL_CreateRenderer(window_, -1, offscreen_ ? SDL_RENDERER_SOFTWARE : 0);
+    if (!renderer_) {
+        SDL_DestroyWindow(window_);
+        throw std::runtime_error(std::string("cannot draw in the kiosk's window: ") + SDL_GetError());
+    }
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // nothing of a session is written to disk
+    io.LogFilename = nullptr;
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    fonts_.body = load(kSans, 34);
+    fonts_.large = load(kSansBold, 52);
+    fonts_.huge = load(kSansBold, 150);
+    fonts_.code = load(kMono, 60);
+    style();
+    ImGui_ImplSDL2_InitForSDLRenderer(window_);
+    ImGui_ImplSDLRenderer_Init(renderer_);
+    io.GetClipboardTextFn = no_clipboard_text;
+    io.SetClipboardTextFn = no_clipboard_set;
+    SDL_EnableScreenSaver();
+}
+
+KioskWindow::~KioskWindow() {
+    ImGui_ImplSDLRenderer_Shutdown();
+    ImGui_ImplSDL2_Shutdown();
+    ImGui::DestroyContext();
+    SDL_DestroyRenderer(renderer_);
+    SDL_DestroyWindow(window_);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+int KioskWindow::width() const {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(renderer_, &w, &h);
+    return w;
+}
+
+int KioskWindow::height() const {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(renderer_, &w, &h);
+    return h;
+}
+
+bool KioskWindow::handle(const SDL_Event& event) {
+    ImGui_ImplSDL2_ProcessEvent(&event);
+    switch (event.type) {
+    case SDL_MOUSEMOTION:
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+    case SDL_MOUSEWHEEL:
+    case SDL_FINGERDOWN:
+    case SDL_FINGERMOTION:
+    case SDL_KEYDOWN:
+    case SDL_TEXTINPUT:
+        idle_cursor(event.type == SDL_KEYDOWN || event.type == SDL_TEXTINPUT);
+        return true;
+    default:
+        return false;
+    }
+}
+
+void KioskWindow::begin_frame() {
+    SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
+    SDL_RenderClear(renderer_);
+    ImGui_ImplSDLRenderer_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    ImGui::NewFrame();
+}
+
+void KioskWindow::end_frame() {
+    ImGui::Render();
+    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+}
+
+void KioskWindow::present() { SDL_RenderPresent(renderer_); }
+
+std::optional<std::string> KioskWindow::screenshot(const std::filesystem::path& file) const {
+    RgbPicture rgb;
+    rgb.width = width();
+    rgb.height = height();
+    rgb.pixels.resize(static_cast<size_t>(rgb.width) * rgb.height * 3);
+    if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGB24, rgb.pixels.data(), rgb.width * 3) != 0)
+        return std::string("cannot read the screen back: ") + SDL_GetError();
+    return write_png(file, rgb);
+}
+
+void KioskWindow::evidence_playing(bool playing) {
+    if (playing) SDL_DisableScreenSaver();
+    else SDL_EnableScreenSaver();
+}
+
+void KioskWindow::idle_cursor(bool idle) {
+    if (idle == cursor_hidden_) return;
+    cursor_hidden_ = idle;
+    SDL_ShowCursor(idle ? SDL_DISABLE : SDL_ENABLE);
+}
+
+}  // namespace courtplay::kiosk::app

@@ -1,0 +1,54 @@
+// The kiosk's one window: fullscreen and borderless (or a window, for a developer), an SDL renderer
+// with Dear ImGui on it, fonts large enough for a courtroom, and the lockdown an application can do
+// itself: no close, no minimise on focus loss, the keyboard grabbed, no clipboard, the cursor hidden
+// when idle, the screen saver held off only while evidence plays. The OS image does the rest.
+#pragma once
+
+#include "kiosk/app/ui_model.h"
+
+#include <SDL.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace courtplay::kiosk::app {
+
+struct WindowOptions {
+    bool windowed = false;
+    int width = 1920, height = 1080;  // windowed, and with no display (offscreen)
+};
+
+class KioskWindow {
+public:
+    // Throws std::runtime_error when no window can be made.
+    explicit KioskWindow(const WindowOptions& options);
+    ~KioskWindow();
+    KioskWindow(const KioskWindow&) = delete;
+    KioskWindow& operator=(const KioskWindow&) = delete;
+
+    SDL_Renderer* renderer() const { return renderer_; }
+    const Fonts& fonts() const { return fonts_; }
+    bool offscreen() const { return offscreen_; }
+    int width() const;
+    int height() const;
+
+    // Feeds an event to ImGui; true when the window was touched or typed at (activity).
+    bool handle(const SDL_Event& event);
+    void begin_frame();   // clears, starts an ImGui frame
+    void end_frame();     // renders ImGui (over whatever was drawn with the renderer)
+    void present();
+    // The frame just rendered (before present), as a PNG file. What went wrong, if anything.
+    std::optional<std::string> screenshot(const std::filesystem::path& file) const;
+    void evidence_playing(bool playing);  // holds the screen saver off while true
+    void idle_cursor(bool idle);
+
+private:
+    SDL_Window* window_ = nullptr;
+    SDL_Renderer* renderer_ = nullptr;
+    Fonts fonts_;
+    bool offscreen_ = false;
+    bool cursor_hidden_ = false;
+};
+
+}  // namespace courtplay::kiosk::app

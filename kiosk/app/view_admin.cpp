@@ -1,0 +1,72 @@
+// Court IT's screen, behind a PIN: is the service there, is the audit trail delivered, what the
+// cache holds, which displays there are; empty the cache; close the kiosk.
+#include "kiosk/app/ui_model.h"
+#include "kiosk/app/view_kit.h"
+#include "kiosk/app/views.h"
+
+#include "kiosk/clip_cache.h"
+
+namespace courtplay::kiosk::app {
+
+void draw_admin_pin(const UiModel& m, Intents& out) {
+    kit::begin_panel("admin_pin");
+    const Language lang = m.language;
+    ImGui::Dummy(ImVec2(0, 60));
+    kit::centred(tr(Text::admin_title, lang), m.fonts.large);
+    if (!m.admin.pin_set) {
+        kit::centred(tr(Text::admin_no_pin, lang), nullptr, &kit::kWarn);
+    } else {
+        kit::centred(tr(Text::admin_pin, lang));
+        kit::centred(std::string(m.admin.pin_typed.size(), '*') + "_", m.fonts.code);
+        if (m.admin.pin_wrong) kit::centred(tr(Text::admin_wrong_pin, lang), nullptr, &kit::kBad);
+        if (m.admin.pin_wait_s > 0) kit::centred(std::to_string(m.admin.pin_wait_s) + " s", nullptr, &kit::kWarn);
+        ImGui::Dummy(ImVec2(0, 20));
+        const float key = 150, gap = 16, left = (ImGui::GetWindowWidth() - (3 * key + 2 * gap)) / 2;
+        static constexpr const char* kKeys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
+        for (int i = 0; i < 9; ++i) {
+            if (i % 3 == 0) ImGui::SetCursorPosX(left);
+            else ImGui::SameLine(0, gap);
+            if (ImGui::Button(kKeys[i], ImVec2(key, 100))) out.push_back({Intent::pin_char, 0, 0, kKeys[i]});
+        }
+        ImGui::SetCursorPosX(left);
+        if (ImGui::Button(tr(Text::key_delete, lang), ImVec2(key, 100))) out.push_back({Intent::pin_delete});
+        ImGui::SameLine(0, gap);
+        if (ImGui::Button("0", ImVec2(key, 100))) out.push_back({Intent::pin_char, 0, 0, "0"});
+        ImGui::SameLine(0, gap);
+        ImGui::PushStyleColor(ImGuiCol_Button, kit::kGood);
+        if (ImGui::Button("OK", ImVec2(key, 100))) out.push_back({Intent::pin_submit});
+        ImGui::PopStyleColor();
+    }
+    ImGui::Dummy(ImVec2(0, 30));
+    ImGui::SetCursorPosX((ImGui::GetWindowWidth() - 300) / 2);
+    if (kit::button(tr(Text::admin_close, lang), 300)) out.push_back({Intent::admin_close});
+    kit::end_panel();
+}
+
+void draw_admin(const UiModel& m, Intents& out) {
+    kit::begin_panel("admin");
+    const Language lang = m.language;
+    const AdminModel& a = m.admin;
+    ImGui::Dummy(ImVec2(0, 40));
+    kit::centred(tr(Text::admin_title, lang), m.fonts.large);
+    ImGui::Indent(200);
+    ImGui::Dummy(ImVec2(0, 30));
+    ImGui::Text("%s:", tr(Text::admin_service, lang));
+    ImGui::SameLine();
+    if (a.service_reachable) ImGui::TextColored(kit::kGood, "%s", tr(Text::admin_reachable, lang));
+    else ImGui::TextColored(kit::kBad, "%s", tr(Text::admin_unreachable, lang));
+    ImGui::TextUnformatted(kit::fmt(Text::admin_backlog, lang, static_cast<long long>(a.backlog)).c_str());
+    ImGui::TextUnformatted(kit::fmt(Text::admin_cache, lang, megabytes(a.cache_bytes).c_str(), a.cache_clips).c_str());
+    ImGui::TextUnformatted(kit::fmt(Text::admin_displays, lang, a.displays).c_str());
+    if (a.purged) ImGui::TextColored(kit::kGood, "%s", tr(Text::admin_purged, lang));
+    ImGui::Dummy(ImVec2(0, 40));
+    if (kit::button(tr(Text::admin_purge, lang), 460)) out.push_back({Intent::admin_purge});
+    ImGui::SameLine(0, 40);
+    if (kit::button(tr(Text::admin_exit, lang), 460, 90, &kit::kBad)) out.push_back({Intent::admin_exit});
+    ImGui::SameLine(0, 40);
+    if (kit::button(tr(Text::admin_close, lang), 300)) out.push_back({Intent::admin_close});
+    ImGui::Unindent(200);
+    kit::end_panel();
+}
+
+}  // namespace courtplay::kiosk::app
