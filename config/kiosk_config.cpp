@@ -8,6 +8,7 @@
 // from the message alone.
 #include "config/kiosk_config.h"
 
+#include "auth/pin_hash.h"
 #include "config/watermark_template.h"
 
 #include <toml++/toml.h>
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -47,6 +49,8 @@ enum class Rule {
     FilePath,      // a path to a file that need not exist yet (created by the kiosk), not a folder
     Whole,         // a whole number in [min, max]
     WatermarkTemplate,  // placeholders known, the required ones there (config/watermark_template.h)
+    Choice,        // one of KeySpec::choices, exactly
+    PinHash,       // empty or auth/pin_hash.h's form; never quoted back in a message
 };
 
 // A checked value, ready to store.
@@ -63,6 +67,7 @@ struct KeySpec {
     std::string expected;    // "a whole number of seconds from 1 to 300": ends "must be ..." / "expected ..."
     std::function<void(KioskConfig&, Value&&)> store;
     int64_t min = 0, max = 0;  // Rule::Whole only
+    std::vector<std::string> choices;  // Rule::Choice only
 };
 
 struct TableSpec {
@@ -149,6 +154,16 @@ const std::vector<KeySpec>& key_specs() {
                          [](KioskConfig& c, Value&& v) { c.watermark.move_every_s = int(v.number); }),
             whole_spec("watermark.opacity_percent", "percent", 40, 90,
                        [](KioskConfig& c, Value&& v) { c.watermark.opacity_percent = int(v.number); }),
+            {"ui.language", Rule::Choice, false,
+             "the language the waiting screen starts in: \"en\" (English) or \"cy\" (Welsh)",
+             [](KioskConfig& c, Value&& v) { c.ui.language = std::move(v.text); }, 0, 0, {"en", "cy"}},
+            seconds_spec("ui.idle_timeout_s", 60, 7200,
+                         [](KioskConfig& c, Value&& v) { c.ui.idle_timeout_s = int(v.number); }),
+            seconds_spec("ui.idle_warning_s", 10, 300,
+                         [](KioskConfig& c, Value&& v) { c.ui.idle_warning_s = int(v.number); }),
+            {"admin.pin_hash", Rule::PinHash, false,
+             "empty or a PIN hash made by `courtplay admin pin-hash` (\"scrypt$15$8$1$...\")",
+             [](KioskConfig& c, Value&& v) { c.admin.pin_hash = std::move(v.text); }},
         };
         for (std::string_view p : parties) {
             std::string party(p);
@@ -169,7 +184,7 @@ const std::vector<TableSpec>& table_specs() {
     static const std::vector<TableSpec> tables = [] {
         // [trust] itself is optional: check_missing() asks for at least one party table instead.
         std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}, {"cache", false}, {"audit", false},
-                                   {"watermark", false}};
+                                   {"watermark", false}, {"ui", false}, {"admin", false}};
         for (std::string_view p : parties) t.push_back({"trust." + std::string(p), false});
         return t;
     }();
@@ -340,6 +355,7 @@ public:
         config.file = file_;
         walk(root, "", config);
         check_missing();
+        check_idle(config);
         if (issues_.empty()) settle_cache(config);
         if (!issues_.empty()) throw ConfigError(report());
         return config;
@@ -377,7 +393,10 @@ private:
             seen_.insert(key);
             if (node.is_table()) tables_.insert(key);
             if (const KeySpec* spec = find_key(key)) {
-                if (auto v = check(*spec, node)) spec->store(config, std::move(*v));
+                if (auto v = check(*spec, node)) {
+                    spec->store(config, std::move(*v));
+                    accepted_[key] = node.source().begin.line;
+                }
             } else if (find_table(key)) {
                 if (auto sub = node.as_table())
                     walk(*sub, key, config);
@@ -459,11 +478,38 @@ private:
                               "trusted, each with `issuer` and `key`");
     }
 
+    // The countdown must start before the session ends. Checked only when both values were
+    // accepted (a missing one is its default): a refused value was reported already.
+    void check_idle(const KioskConfig& config) {
+        const auto warning = accepted_.find("ui.idle_warning_s");
+        if (warning == accepted_.end() || (seen_.count("ui.idle_timeout_s") && !accepted_.count("ui.idle_timeout_s")))
+            return;
+        const UiConfig& ui = config.ui;
+        if (ui.idle_warning_s < ui.idle_timeout_s) return;
+        add(warning->second, "key `ui.idle_warning_s`: must be less than `ui.idle_timeout_s`, which is " +
+                                 std::to_string(ui.idle_timeout_s) +
+                                 (accepted_.count("ui.idle_timeout_s") ? "" : " (its default)") + ", found " +
+                                 std::to_string(ui.idle_warning_s) +
+                                 " (the countdown must start before the session ends)");
+    }
+
     std::optional<Value> check(const KeySpec& spec, const toml::node& node) {
         auto wrong = [&](std::string_view reason = {}) -> std::optional<Value> {
             add(node, "key `" + spec.key + "`: must be " + spec.expected + ", " + found(node, reason));
             return std::nullopt;
         };
+        if (spec.rule == Rule::PinHash) {
+            // Never quoted back: it may be the PIN itself, typed where its hash belongs, and even a
+            // damaged hash is most of one. auth::pin_hash_problem says what is wrong without it.
+            auto s = node.as_string();
+            if (s && s->get().empty()) return Value{};
+            const std::optional<std::string> problem =
+                s ? auth::pin_hash_problem(s->get()) : "is " + type_words(node);
+            if (!problem) return Value{s->get()};
+            add(node, "key `" + spec.key + "`: must be " + spec.expected + "; the one in the file (not shown) " +
+                          *problem);
+            return std::nullopt;
+        }
         if (spec.rule == Rule::Whole) {
             if (auto i = node.as_integer()) {
                 if (i->get() < spec.min || i->get() > spec.max)
@@ -529,7 +575,13 @@ private:
             case Rule::WatermarkTemplate:
                 if (auto problem = watermark_template_problem(text)) return wrong(*problem);
                 return Value{text};
-            case Rule::Whole: break;
+            case Rule::Choice:
+                if (std::find(spec.choices.begin(), spec.choices.end(), text) != spec.choices.end()) return Value{text};
+                if (std::find(spec.choices.begin(), spec.choices.end(), lower(text)) != spec.choices.end())
+                    return wrong("write it in lower case");
+                return wrong("not one of these");
+            case Rule::Whole:
+            case Rule::PinHash: break;
         }
         return wrong();
     }
@@ -669,6 +721,7 @@ private:
     std::vector<Issue> issues_;
     std::set<std::string> seen_;    // every dotted key in the file, tables included
     std::set<std::string> tables_;  // those that are tables
+    std::map<std::string, uint32_t> accepted_;  // keys whose value was checked and stored: their line
 };
 
 std::string read_whole_file(const fs::path& file) {

@@ -53,6 +53,18 @@ struct WatermarkConfig {
     int opacity_percent = 75;        // 40..90
 };
 
+// The kiosk app's screens.
+struct UiConfig {
+    std::string language = "en";     // "en" or "cy" (Welsh): the language the waiting screen starts in
+    int idle_timeout_s = 300;        // no touch or key for this long ends a session
+    int idle_warning_s = 30;         // the visible countdown before it ends; less than idle_timeout_s
+};
+
+// The admin screen (a hidden key, then the PIN).
+struct AdminConfig {
+    std::string pin_hash;            // auth/pin_hash.h's form; empty: the admin screen cannot be opened
+};
+
 struct KioskConfig {
     std::filesystem::path file;      // where it was read from
     std::string kiosk_id;
@@ -64,6 +76,8 @@ struct KioskConfig {
     CacheConfig cache;
     AuditConfig audit;
     WatermarkConfig watermark;
+    UiConfig ui;
+    AdminConfig admin;
 };
 
 // Relative paths in the file are taken relative to the file's folder. Throws ConfigError.

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 using namespace courtplay::config;
 namespace fs = std::filesystem;
@@ -168,6 +169,93 @@ TEST_CASE("config: the minimal file takes the defaults", "[config]") {
     CHECK(c.watermark.text_template == courtplay::config::kDefaultWatermarkTemplate);
     CHECK(c.watermark.move_every_s == 20);
     CHECK(c.watermark.opacity_percent == 75);
+    CHECK(c.ui.language == "en");
+    CHECK(c.ui.idle_timeout_s == 300);
+    CHECK(c.ui.idle_warning_s == 30);
+    CHECK(c.admin.pin_hash.empty());
+}
+
+// PIN 123456 (tests/test_pin_hash.cpp checks it against OpenSSL's own scrypt).
+const std::string kPinHash = "scrypt$15$8$1$AAECAwQFBgcICQoLDA0ODw$LJb7IPWvdQO9lJNqedPl4KBo7heZJfhGKLnKdTywGZ0";
+
+TEST_CASE("config: the ui and admin tables", "[config]") {
+    ConfigDir d;
+    const auto c = d.load(minimal + "[ui]\nlanguage = \"cy\"\nidle_timeout_s = 600\nidle_warning_s = 60\n"
+                                    "[admin]\npin_hash = \"" + kPinHash + "\"\n");
+    CHECK(c.ui.language == "cy");
+    CHECK(c.ui.idle_timeout_s == 600);
+    CHECK(c.ui.idle_warning_s == 60);
+    CHECK(c.admin.pin_hash == kPinHash);
+    // The edges of the ranges, and an empty hash: no admin screen.
+    const auto e = d.load(minimal + "[ui]\nidle_timeout_s = 7200\nidle_warning_s = 300\n[admin]\npin_hash = \"\"\n");
+    CHECK(e.ui.idle_timeout_s == 7200);
+    CHECK(e.ui.idle_warning_s == 300);
+    CHECK(e.admin.pin_hash.empty());
+    CHECK(d.load(minimal + "[ui]\nidle_timeout_s = 60\nidle_warning_s = 10\n").ui.idle_timeout_s == 60);
+
+    const std::string language =
+        "key `ui.language`: must be the language the waiting screen starts in: \"en\" (English) or \"cy\" "
+        "(Welsh), ";
+    const std::string pin_hash =
+        "key `admin.pin_hash`: must be empty or a PIN hash made by `courtplay admin pin-hash` "
+        "(\"scrypt$15$8$1$...\"); the one in the file (not shown) ";
+    const std::string salt = "AAECAwQFBgcICQoLDA0ODw", hash = "LJb7IPWvdQO9lJNqedPl4KBo7heZJfhGKLnKdTywGZ0";
+    struct Bad {
+        std::string lines, problem;
+    };
+    const std::vector<Bad> bad = {
+        {"[ui]\nlanguage = \"fr\"", language + "found \"fr\" (not one of these)"},
+        {"[ui]\nlanguage = \"CY\"", language + "found \"CY\" (write it in lower case)"},
+        {"[ui]\nlanguage = \"\"", language + "found \"\" (not one of these)"},
+        {"[ui]\nlanguage = \"welsh\"", language + "found \"welsh\" (not one of these)"},
+        {"[ui]\nlanguage = 1", language + "found 1 (a whole number)"},
+        {"[ui]\nidle_timeout_s = 59",
+         "key `ui.idle_timeout_s`: must be a whole number of seconds from 60 to 7200, found 59 (too small)"},
+        {"[ui]\nidle_timeout_s = 7201",
+         "key `ui.idle_timeout_s`: must be a whole number of seconds from 60 to 7200, found 7201 (too large)"},
+        {"[ui]\nidle_warning_s = 9",
+         "key `ui.idle_warning_s`: must be a whole number of seconds from 10 to 300, found 9 (too small)"},
+        {"[ui]\nidle_warning_s = 301",
+         "key `ui.idle_warning_s`: must be a whole number of seconds from 10 to 300, found 301 (too large)"},
+        {"[ui]\nidle_timeout_s = 120\nidle_warning_s = 120",
+         "key `ui.idle_warning_s`: must be less than `ui.idle_timeout_s`, which is 120, found 120 (the countdown "
+         "must start before the session ends)"},
+        {"[ui]\nidle_warning_s = 200\nidle_timeout_s = 100",
+         "key `ui.idle_warning_s`: must be less than `ui.idle_timeout_s`, which is 100, found 200 (the countdown "
+         "must start before the session ends)"},
+        {"[ui]\nidle_warning_s = 300",
+         "key `ui.idle_warning_s`: must be less than `ui.idle_timeout_s`, which is 300 (its default), found 300 "
+         "(the countdown must start before the session ends)"},
+        {"[ui]\nidle_s = 300", "unknown key `ui.idle_s`: `[ui]` takes language, idle_timeout_s, idle_warning_s"},
+        {"[admin]\npin = \"123456\"", "unknown key `admin.pin`: `[admin]` takes pin_hash"},
+        {"[admin]\npin_hash = \"123456\"",
+         pin_hash + "is a PIN, not the hash of one: the PIN itself must never be written in the file"},
+        {"[admin]\npin_hash = 123456", pin_hash + "is a whole number"},
+        {"[admin]\npin_hash = \"scrypt$15$8$1$...\"", pin_hash + "has 5 parts separated by '$' where a PIN hash has 6"},
+        {"[admin]\npin_hash = \"bcrypt$15$8$1$" + salt + "$" + hash + "\"", pin_hash + "does not start with \"scrypt$\""},
+        {"[admin]\npin_hash = \"scrypt$15$8$1$" + salt + "$" + hash.substr(1) + "\"",
+         pin_hash + "has a hash (the last part) that is not 43 base64url characters (32 bytes)"},
+        {"[admin]\npin_hash = \"scrypt$15$8$1$" + salt + "!$" + hash + "\"",
+         pin_hash + "has a salt (the fifth part) that is not 22 base64url characters (16 bytes)"},
+        {"[admin]\npin_hash = \"scrypt$15$8$1$" + salt + "=$" + hash + "\"",
+         pin_hash + "has a salt (the fifth part) that is not 22 base64url characters (16 bytes)"},
+        {"[admin]\npin_hash = \"scrypt$24$8$1$" + salt + "$" + hash + "\"",
+         pin_hash + "has a memory cost (the second part) that is not a whole number from 14 to 20"},
+        {"[admin]\npin_hash = \"scrypt$20$16$4$" + salt + "$" + hash + "\"",
+         pin_hash + "has costs (the second to fourth parts) that together ask for more than 4 times the work of "
+                    "the usual 15$8$1, which would keep the admin screen waiting too long"},
+        {"[admin]\npin_hash = \"" + kPinHash + " \"",
+         pin_hash + "holds a space, a line break or another character a PIN hash never has"},
+    };
+    for (const auto& b : bad) {
+        INFO(b.lines);
+        CHECK(d.problem(minimal + b.lines + "\n") == b.problem);
+    }
+    // A refused timeout is reported once, not again as "less than".
+    CHECK(d.problem(minimal + "[ui]\nidle_timeout_s = 20\nidle_warning_s = 30\n") ==
+          "key `ui.idle_timeout_s`: must be a whole number of seconds from 60 to 7200, found 20 (too small)");
+    // A key of another table that belongs here.
+    CHECK(d.problem(with("[kiosk]", "language = \"cy\"")) == "unknown key `kiosk.language`: did you mean `ui.language`?");
 }
 
 TEST_CASE("config: the watermark table; nothing turns the watermark off", "[config]") {
@@ -410,7 +498,7 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
           "unknown key `service.colour`: `[service]` takes url, ca_file, spki_pin, timeout_s, status_poll_s");
     CHECK(d.problem("debug = true\n" + minimal) ==
           "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`, `[cache]`, "
-          "`[audit]`, `[watermark]`");
+          "`[audit]`, `[watermark]`, `[ui]`, `[admin]`");
     CHECK(d.problem(minimal + "[servce]\nx = 1\n") == "unknown table `[servce]`: did you mean `[service]`?");
     CHECK(d.problem(minimal + "[trust.defense]\nissuer = \"x\"\n") ==
           "unknown table `[trust.defense]`: did you mean `[trust.defence]`?");
@@ -418,7 +506,7 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
           "unknown table `[trust.prosecution]`: only `[trust.cps]` and `[trust.defence]` are allowed");
     CHECK(d.problem(minimal + "[display]\nindex = 1\n") ==
           "unknown table `[display]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`, "
-          "`[watermark]`");
+          "`[watermark]`, `[ui]`, `[admin]`");
     CHECK(d.problem(minimal + "[cache]\nmax_gb = 10\n") ==
           "unknown key `cache.max_gb`: `[cache]` takes dir, key_file, max_size_mb, keep_after_session_h");
     CHECK(d.problem(minimal + "[trust.cps.extra]\nx = 1\n") ==
