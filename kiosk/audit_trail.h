@@ -58,12 +58,16 @@ private:
 class ClipJournal final : public PlaybackJournal {
 public:
     explicit ClipJournal(AuditTrail& trail) : trail_(trail) {}
+    // Records about `about` rather than the trail's shared subject (the kiosk app's player).
+    ClipJournal(AuditTrail& trail, audit::EventSubject about) : trail_(trail), about_(std::move(about)) {}
     void record(const char* type, player::Micros position, nlohmann::json details) override {
-        trail_.record(type, position / 1000, std::move(details));
+        if (about_) trail_.record_about(*about_, type, position / 1000, std::move(details));
+        else trail_.record(type, position / 1000, std::move(details));
     }
 
 private:
     AuditTrail& trail_;
+    std::optional<audit::EventSubject> about_;
 };
 
 // Opens the trail for a command that handles evidence, or says why it cannot (and that nothing

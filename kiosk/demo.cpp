@@ -1,94 +1,95 @@
 #include "kiosk/demo.h"
 
-#include "assets/sample_clip.h"
-#include "kiosk/play_session.h"
-
-extern "C" {
-#include <libavutil/log.h>
-}
+#include "audit/journal.h"
+#include "config/kiosk_config.h"
+#include "kiosk/app/demo_court.h"
+#include "kiosk/app/demo_tour.h"
+#include "kiosk/app/kiosk_app.h"
+#include "kiosk/audit_trail.h"
+#include "kiosk/exit_codes.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <stdexcept>
-#include <string>
-#include <unistd.h>
+#include <map>
 
 namespace courtplay::kiosk {
 namespace {
 
-// Removes the demo's folder however the demo ends.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "courtplay-demo-XXXXXX").string();
-        if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot make a folder for the demo clip");
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
+bool has_display() {
+    const char* x = std::getenv("DISPLAY");
+    const char* wayland = std::getenv("WAYLAND_DISPLAY");
+    return (x && *x) || (wayland && *wayland);
+}
 
-constexpr const char* kTour =
-    "# The demo's tour of the controls (seconds after the first frame)\n"
-    "2.0 pause\n"
-    "2.5 step\n"
-    "3.0 step\n"
-    "3.5 back\n"
-    "4.0 seek 6.52\n"
-    "5.0 back\n"
-    "5.5 play\n"
-    "6.0 rate 2\n"
-    "8.0 rate 1\n";
+// What the journal holds after the demo, and what of it the service has.
+void print_audit_summary(const config::KioskConfig& cfg, app::DemoCourt& court) {
+    const audit::JournalListing listing = audit::list_journal(cfg.audit.dir);
+    std::map<std::string, int> by_type;
+    size_t delivered = 0;
+    for (const audit::JournalEntry& e : listing.entries) {
+        ++by_type[e.record.event.value("type", std::string("?"))];
+        delivered += e.delivered ? 1 : 0;
+    }
+    std::printf("Audit trail: %zu events in the kiosk's journal, %zu delivered to the audit service\n",
+                listing.entries.size(), delivered);
+    for (const auto& [type, n] : by_type) std::printf("  %-18s %d\n", type.c_str(), n);
+    try {
+        std::printf("Audit service: %s", court.server({"audit", "verify", "--data", court.service_data().string()}).c_str());
+    } catch (const std::exception& e) {
+        std::printf("Audit service: %s\n", e.what());
+    }
+}
 
 }  // namespace
 
-int run_demo(bool headless) {
-    TempDir dir;
-    assets::SampleSpec spec;
-    spec.path = (dir.path / "demo-bodycam.mp4").string();
-    spec.width = 1280;
-    spec.height = 720;
-    spec.fps_num = 25;
-    spec.seconds = 12;
-    spec.gop = 50;
-    spec.creation_time = "2026-03-01T09:30:00.000000Z";
-    std::printf("courtplay demo: making a 12 s sample clip (1280x720, H.264 + AAC, frame numbers drawn in)...\n");
-    std::fflush(stdout);
-    av_log_set_level(AV_LOG_ERROR);  // the encoder's statistics are not for the court
+int run_demo(const DemoOptions& options) {
+    const bool scripted = options.headless || !has_display();
+    if (!has_display()) setenv("SDL_VIDEODRIVER", "offscreen", 0);
     try {
-        assets::write_sample(spec);
+        app::DemoCourt court;
+        const app::DemoShares& shares = court.shares();
+        std::fprintf(stderr,
+                     "courtplay: demo: share codes  CPS %s   DEFENCE %s   (withdrawn: %s)\n"
+                     "courtplay: demo: admin: Ctrl+Shift+A (or hold the top-left corner), PIN %s\n",
+                     shares.cps.c_str(), shares.defence.c_str(), shares.withdrawn.c_str(), app::DemoCourt::kAdminPin);
+        const config::KioskConfig cfg = config::load_kiosk_config(court.config());
+        std::unique_ptr<AuditTrail> trail = open_audit_trail(cfg);
+        if (!trail) return exit_code::audit;
+        trail->start_shipping();
+
+        app::KioskOptions ko;
+        ko.window.windowed = options.windowed;
+        ko.demo_codes = {{"CPS", shares.cps}, {"DEFENCE", shares.defence}};
+        std::unique_ptr<app::DemoTour> tour;
+        std::filesystem::path screens = std::filesystem::absolute(options.screenshots);
+        if (scripted) {
+            std::filesystem::create_directories(screens);
+            tour = std::make_unique<app::DemoTour>(shares, app::DemoCourt::kAdminPin, screens);
+            ko.driver = [&tour](app::KioskApp& a) { return (*tour)(a); };
+            ko.sound = false;
+        }
+        int code = 0;
+        {
+            app::KioskApp kiosk(cfg, *trail, std::move(ko));
+            code = kiosk.run();
+        }
+        trail.reset();  // the last events are shipped as it closes
+        if (tour) {
+            if (!tour->failure().empty()) {
+                std::fprintf(stderr, "courtplay: demo: %s\n", tour->failure().c_str());
+                code = 1;
+            }
+            std::printf("Screenshots of each screen (%zu) are in %s\n", tour->screenshots().size(), screens.c_str());
+        }
+        print_audit_summary(cfg, court);
+        return code;
+    } catch (const config::ConfigError& e) {
+        std::fprintf(stderr, "courtplay: demo: %s\n", e.what());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "courtplay demo: cannot make the sample clip: %s\n", e.what());
-        return 1;
+        std::fprintf(stderr, "courtplay: demo: %s\n", e.what());
     }
-    const auto script = dir.path / "tour.txt";
-    std::ofstream(script) << kTour;
-
-    PlayOptions options;
-    options.input = spec.path;
-    options.headless = headless;
-    options.commands = script.string();
-    options.frame_log = (dir.path / "frames.log").string();
-    options.stats = (dir.path / "stats.json").string();
-    std::printf("courtplay demo: playing it: pause at 2 s, step forward twice, back once, exact seek to 6.52 s,\n"
-                "                step back, play, double speed, normal speed, to the end.\n");
-    std::fflush(stdout);
-    int code = run_play(options);
-    if (code != 0) return code;
-
-    std::ifstream log(options.frame_log);
-    int frames = 0;
-    for (std::string line; std::getline(log, line);) ++frames;
-    std::ifstream stats(options.stats);
-    std::string json((std::istreambuf_iterator<char>(stats)), std::istreambuf_iterator<char>());
-    std::printf("courtplay demo: done; %d frames put on screen. Playback figures (first_frame_ms counts from\n"
-                "                the process start, so it includes making the clip):\n%s",
-                frames, json.c_str());
-    return 0;
+    return 1;
 }
 
 }  // namespace courtplay::kiosk

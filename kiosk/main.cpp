@@ -1,4 +1,5 @@
 // courtplay: the courtroom evidence player. This file only reads the command line and hands over.
+#include "kiosk/app/kiosk_app.h"
 #include "kiosk/audit_commands.h"
 #include "kiosk/cache_commands.h"
 #include "kiosk/demo.h"
@@ -33,8 +34,15 @@ int main(int argc, char** argv) {
     CLI::App app{"courtplay: courtroom playback and review of digital evidence"};
     app.set_version_flag("--version", "courtplay 0.1.0");
     bool demo = false;
-    bool demo_headless = false;
-    app.add_flag("--demo", demo, "Make a sample clip and play it with a tour of the controls");
+    DemoOptions demo_options;
+    app.add_flag("--demo", demo,
+                 "Start a demo court on this machine (share service, clips, a CPS and a defence share) and open the kiosk on it");
+    app.add_option("--screenshots", demo_options.screenshots,
+                   "With --demo and no display: where the scripted session saves its screenshots");
+    std::string kiosk_config;
+    bool windowed = false;
+    app.add_option("--config", kiosk_config, "Run the kiosk with this configuration (TOML): the production start");
+    app.add_flag("--windowed", windowed, "With --config or --demo: a window rather than the whole screen");
 
     PlayOptions play;
     CLI::App* play_cmd = app.add_subcommand("play", "Play one clip from a file, or streamed from an https:// address");
@@ -90,7 +98,7 @@ int main(int argc, char** argv) {
     jws_verify_cmd->add_option("JWS_FILE", jws_file, "The compact JWS, or - for standard input");
     jws_cmd->require_subcommand(1);
 
-    app.add_flag("--headless", demo_headless, "With --demo: play without a window");
+    app.add_flag("--headless", demo_options.headless, "With --demo: run the scripted session even when there is a display");
     app.require_subcommand(0, 1);
 
     try {
@@ -112,7 +120,9 @@ int main(int argc, char** argv) {
     if (*audit_list_cmd) return run_audit_list(config_file);
     if (*audit_flush_cmd) return run_audit_flush(config_file, flush_timeout_s);
     if (*jws_verify_cmd) return run_jws_verify(jwk_file, jws_file);
-    if (demo) return run_demo(demo_headless);
+    demo_options.windowed = windowed;
+    if (demo) return run_demo(demo_options);
+    if (!kiosk_config.empty()) return app::run_kiosk(kiosk_config, windowed);
     std::fprintf(stderr, "courtplay: say what to do: `courtplay play FILE` or `courtplay --demo` (see --help)\n");
     return 2;
 }

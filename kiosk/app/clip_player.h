@@ -33,6 +33,7 @@ public:
     Controls& controls() { return controls_; }
     player::PlayerState state(player::Micros now) const { return player_->state(now); }
     const player::ClipInfo& info() const { return player_->clip(); }
+    bool busy() const { return player_->busy(); }
     const auth::GrantClip& clip() const { return clip_.clip; }
     const player::FramePosition& position() const { return position_; }
     EvidenceBadge badge() const { return clip_.badge ? clip_.badge() : EvidenceBadge{}; }

@@ -532,3 +532,29 @@ void KioskApp::render() {
 }
 
 }  // namespace courtplay::kiosk::app
+
+namespace courtplay::kiosk::app {
+
+int run_kiosk(const std::string& config_file, bool windowed) {
+    try {
+        const config::KioskConfig cfg = config::load_kiosk_config(config_file);
+        std::unique_ptr<AuditTrail> trail = open_audit_trail(cfg);
+        if (!trail) return exit_code::audit;
+        trail->start_shipping();
+        KioskOptions options;
+        options.window.windowed = windowed;
+        KioskApp app(cfg, *trail, std::move(options));
+        return app.run();
+    } catch (const config::ConfigError& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return exit_code::bad_arguments;
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: %s. Nothing is played until the audit journal can be written.\n", e.what());
+        return exit_code::audit;
+    } catch (const std::runtime_error& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace courtplay::kiosk::app

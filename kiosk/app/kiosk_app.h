@@ -49,11 +49,13 @@ public:
     const UiModel& model() const { return model_; }
     bool picture_shown() const { return player_ && player_->has_picture(); }
     player::PlayerState player_state() const;
+    bool player_busy() const { return player_ && player_->busy(); }  // a seek or step not yet landed
     void type_text(const std::string& text);            // as a keyboard or barcode scanner types it
     void press_key(SDL_Keycode key, Uint16 mods = 0);
     void act(Intent intent) { pending_.push_back(std::move(intent)); }
     // Saves the next frame drawn as a PNG (drawn at once).
     void screenshot(const std::filesystem::path& file) { screenshot_ = file; dirty_ = 2; }
+    bool screenshot_pending() const { return screenshot_.has_value(); }
     std::optional<std::string> screenshot_failure() const { return screenshot_failure_; }
 
 private:
