@@ -1,4 +1,5 @@
 // courtplay: the courtroom evidence player. This file only reads the command line and hands over.
+#include "kiosk/admin_commands.h"
 #include "kiosk/app/kiosk_app.h"
 #include "kiosk/audit_commands.h"
 #include "kiosk/cache_commands.h"
@@ -98,6 +99,10 @@ int main(int argc, char** argv) {
     jws_verify_cmd->add_option("JWS_FILE", jws_file, "The compact JWS, or - for standard input");
     jws_cmd->require_subcommand(1);
 
+    CLI::App* admin_cmd = app.add_subcommand("admin", "The kiosk's admin screen");
+    CLI::App* pin_hash_cmd = admin_cmd->add_subcommand("pin-hash", "Read a new admin PIN twice; print its [admin] pin_hash line");
+    admin_cmd->require_subcommand(1);
+
     app.add_flag("--headless", demo_options.headless, "With --demo: run the scripted session even when there is a display");
     app.require_subcommand(0, 1);
 
@@ -120,6 +125,7 @@ int main(int argc, char** argv) {
     if (*audit_list_cmd) return run_audit_list(config_file);
     if (*audit_flush_cmd) return run_audit_flush(config_file, flush_timeout_s);
     if (*jws_verify_cmd) return run_jws_verify(jwk_file, jws_file);
+    if (*pin_hash_cmd) return run_admin_pin_hash();
     demo_options.windowed = windowed;
     if (demo) return run_demo(demo_options);
     if (!kiosk_config.empty()) return app::run_kiosk(kiosk_config, windowed);
