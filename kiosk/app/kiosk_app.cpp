@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -24,6 +25,11 @@ int64_t now_ms() { return player::monotonic_now() / 1000; }
 constexpr int64_t kCursorHideMs = 3000;
 constexpr int kPinTriesBeforeWait = 3;
 constexpr int64_t kCornerHoldMs = 3000;
+
+// SIGTERM (the system stopping the service) or SIGINT: the session ends properly, on record.
+// Closing the window does not stop the kiosk; these do.
+volatile std::sig_atomic_t g_stop_signal = 0;
+void on_stop_signal(int sig) { g_stop_signal = sig; }
 
 // Crockford base32 as typed: letters and digits only, upper case (i/l/o are read by the token
 // reader itself); separators a scanner or a person adds are dropped.
@@ -49,6 +55,10 @@ KioskApp::KioskApp(const config::KioskConfig& cfg, AuditTrail& trail, KioskOptio
     model_.demo_codes = options_.demo_codes;
     model_.admin.pin_set = !cfg.admin.pin_hash.empty();
     last_input_ms_ = last_pointer_ms_ = now_ms();
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGTERM, SIGINT}) sigaction(sig, &sa, nullptr);
     SDL_StartTextInput();
 }
 
@@ -94,7 +104,12 @@ void KioskApp::go(Screen screen) {
 
 int KioskApp::run() {
     while (!quit_) {
-        const int64_t ms = now_ms();
+        if (g_stop_signal) {
+            std::fprintf(stderr, "courtplay: stopping (signal %d): the session, if any, is ended and recorded\n",
+                         int(g_stop_signal));
+            close_clip();
+            break;
+        }
         // How long nothing needs doing: the player's next frame, the clock's next second, the
         // cursor to hide; 250 ms at most so a countdown or the driver is never late.
         Micros wait_us = 250000;
@@ -504,8 +519,10 @@ void KioskApp::render() {
     model_.now = std::time(nullptr);
     const int64_t ms = now_ms();
     model_.admin.pin_wait_s = pin_wait_until_ms_ > ms ? int((pin_wait_until_ms_ - ms + 999) / 1000) : 0;
-    if (model_.screen != logged_screen_) {
+    // Court IT (and the UI tests) can follow what the kiosk shows in its log.
+    if (model_.screen != logged_screen_ || model_.language != logged_language_) {
         logged_screen_ = model_.screen;
+        logged_language_ = model_.language;
         std::fprintf(stderr, "courtplay: screen %s (%s)\n", screen_name(model_.screen),
                      std::string(language_code(model_.language)).c_str());
     }

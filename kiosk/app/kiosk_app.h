@@ -94,6 +94,7 @@ private:
     std::optional<std::filesystem::path> screenshot_;
     std::optional<std::string> screenshot_failure_;
     Screen logged_screen_ = Screen::admin;  // differs from the first screen: it is logged
+    Language logged_language_ = Language::en;
 };
 
 // `courtplay --config FILE [--windowed]`: reads the config, opens the audit trail and runs the

@@ -54,6 +54,7 @@ KioskWindow::KioskWindow(const WindowOptions& options) {
     // No close and no minimise: the window is the kiosk. Keys the window manager would take
     // (Alt+Tab, Super) are grabbed while it is fullscreen.
     SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // the kiosk handles SIGTERM itself (kiosk_app.cpp)
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
     SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
     SDL_SetHint(SDL_HINT_ALLOW_ALT_TAB_WHILE_GRABBED, "0");

@@ -122,6 +122,7 @@ void ShareDesk::do_redeem(const std::string& token) {
     } catch (const auth::NetworkError& e) {
         trail_.record_about(about, type::playback_error, std::nullopt, {{"reason", e.what()}});
         trail_.record_about(about, type::session_ended, std::nullopt, {{"exit_code", exit_code::network}});
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
         return fail(DeskStage::unreachable, e.what());
     }
     token_digest_ = token_digest(token);
@@ -132,6 +133,7 @@ void ShareDesk::do_redeem(const std::string& token) {
             cache_->purge_token(token_digest_, out.refusal->code == "revoked" ? cache::PurgeReason::revoked
                                                                                : cache::PurgeReason::expired);
         trail_.record_about(about, type::session_ended, std::nullopt, {{"exit_code", exit_code::refused}});
+        std::fprintf(stderr, "courtplay: share refused: %s\n", out.refusal->message.c_str());
         return fail(DeskStage::refused, out.refusal->message);
     }
     share_ = std::move(*out.redemption);

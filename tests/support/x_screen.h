@@ -1,0 +1,42 @@
+// The X server the UI tests run on (Xvfb, from scripts/test): what it shows, read back from the
+// server itself (not from the app), real input through xdotool, and what a window manager would
+// send to close a window. Text is read back with tesseract.
+#pragma once
+
+#include "kiosk/presented_dump.h"
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+namespace courtplay::testing {
+
+// An X server of the test's own (Xvfb, 1920x1080), so that UI tests running side by side never
+// type into or read each other's windows. DISPLAY points at it while it lives.
+class OwnXServer {
+public:
+    OwnXServer();
+    ~OwnXServer();
+    OwnXServer(const OwnXServer&) = delete;
+    OwnXServer& operator=(const OwnXServer&) = delete;
+
+private:
+    pid_t pid_ = -1;
+    std::string previous_display_;
+};
+
+// The whole screen as the X server has it.
+kiosk::RgbPicture capture_screen();
+// Everything tesseract reads on the screen (or a picture), as one string.
+std::string screen_text();
+std::string read_picture_text(const kiosk::RgbPicture& picture);
+// Where tesseract finds `word` on the screen (the centre of the first match), to click on it.
+std::optional<std::pair<int, int>> find_word(const std::string& word);
+// xdotool with these arguments ("key", "F2"; "type", "--delay", "20", "ABC"); true when it ran.
+bool xdotool(const std::vector<std::string>& args);
+// Sends WM_DELETE_WINDOW to every top-level window named `name`, as a window manager's close
+// button does. The number of windows it was sent to.
+int ask_window_to_close(const std::string& name);
+
+}  // namespace courtplay::testing

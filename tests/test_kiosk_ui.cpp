@@ -1,0 +1,226 @@
+// The kiosk as a clerk and court IT use it: the real `courtplay --config` on the X server the
+// tests run on (Xvfb), the real share service on loopback TLS, input through xdotool (real X key
+// and pointer events), what is on screen read back from the X server with tesseract, and what
+// happened read from the audit service's database.
+#include "auth/pin_hash.h"
+#include "server/sqlite.h"
+#include "support/share_fixture.h"
+#include "support/x_screen.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+using namespace courtplay::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kPin = "135790";
+
+// A service with one clip and shares of it, and a kiosk config with the UI's settings.
+struct Court {
+    OwnXServer x;
+    ServiceFolder svc{"kiosk_ui"};
+    std::string clip_id;
+    std::string cps, withdrawn;
+
+    explicit Court(int idle_timeout_s = 300) {
+        courtplay::assets::SampleSpec spec;
+        spec.path = "kiosk_ui.mp4";
+        spec.width = 640;
+        spec.height = 360;
+        spec.seconds = 8;
+        clip_id = svc.add_clip(fixture(spec), "Body-worn camera PC 4172", {"--device", "BWV-4172"});
+        cps = svc.share({"--party", "cps", "--case", "01YZ1234526", "--clips", clip_id, "--perms", "view", "--expires", "2h"});
+        withdrawn = svc.share({"--party", "cps", "--case", "01YZ1234526", "--clips", clip_id, "--perms", "view", "--expires", "2h"});
+        REQUIRE(server_cli({"share", "revoke", "--data", svc.data.string(), withdrawn}).exit_code == 0);
+        std::ofstream cfg(svc.config(), std::ios::app);
+        cfg << "\n[ui]\nidle_timeout_s = " << idle_timeout_s << "\nidle_warning_s = 10\n\n[admin]\npin_hash = \""
+            << courtplay::auth::make_pin_hash(kPin) << "\"\n";
+    }
+
+    // The event types the audit service holds for this kiosk, in order.
+    std::vector<std::string> service_events() const {
+        courtplay::server::sqlite::Connection db(svc.data / "share.db", false);
+        auto rows = db.prepare("SELECT type FROM audit_events WHERE kiosk_id = 'kiosk-1' ORDER BY seq");
+        std::vector<std::string> types;
+        while (rows.step()) types.push_back(rows.text(0));
+        return types;
+    }
+};
+
+// The kiosk, and what it says it shows ("courtplay: screen share (en)").
+struct Kiosk {
+    Spawned app;
+    explicit Kiosk(const Court& court) : app(spawn_courtplay({"--config", court.svc.config()})) {}
+    bool shows(const std::string& screen, size_t times = 1, std::chrono::milliseconds limit = 30s) {
+        return app.wait_for_err("courtplay: screen " + screen + "\n", limit, times);
+    }
+};
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Waits until tesseract reads `part` on the screen (drawing follows the log line by a frame).
+bool screen_says(const std::string& part, std::chrono::seconds limit = 10s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    std::string text;
+    while (std::chrono::steady_clock::now() < end) {
+        text = screen_text();
+        if (has(text, part)) return true;
+        std::this_thread::sleep_for(300ms);
+    }
+    UNSCOPED_INFO("the screen reads: " << text);
+    return false;
+}
+
+void type(const std::string& text) { REQUIRE(xdotool({"type", "--delay", "25", text})); }
+void key(const std::string& k) { REQUIRE(xdotool({"key", k})); }
+
+// The subsequence check: `want` appear in `got` in this order (others may come between).
+bool in_order(const std::vector<std::string>& got, const std::vector<std::string>& want) {
+    size_t i = 0;
+    for (const std::string& t : got)
+        if (i < want.size() && t == want[i]) ++i;
+    return i == want.size();
+}
+
+}  // namespace
+
+TEST_CASE("a clerk opens a share, plays its clip and ends the session, by keyboard alone", "[kiosk][ui]") {
+    Court court;
+    Kiosk k(court);
+    REQUIRE(k.shows("waiting (en)"));
+    CHECK(screen_says("scan your share code"));
+
+    key("F2");  // Welsh, and back
+    REQUIRE(k.shows("waiting (cy)"));
+    CHECK(screen_says("sganiwch"));
+    key("F2");
+    REQUIRE(k.shows("waiting (en)", 2));
+
+    // One symbol wrong: caught by the check symbol, nothing is asked of the network.
+    std::string typo = court.cps;
+    typo[3] = typo[3] == '7' ? '8' : '7';
+    type(typo);
+    key("Return");
+    REQUIRE(k.app.wait_for_err("share code not accepted", 10s));
+    CHECK(screen_says("not right"));
+    key("Escape");
+    REQUIRE(k.shows("waiting (en)", 3));
+
+    type(court.cps);
+    key("Return");
+    REQUIRE(k.shows("share (en)"));
+    CHECK(screen_says("PROSECUTION"));
+    CHECK(screen_says("01YZ1234526"));
+
+    type("1");
+    REQUIRE(k.shows("player (en)"));
+    std::this_thread::sleep_for(2s);
+    // The picture is on screen with the watermark burned in: its lines name the party and share.
+    CHECK(screen_says("share"));
+    key("space");
+    std::this_thread::sleep_for(500ms);
+    key("Escape");
+    REQUIRE(k.shows("share (en)", 2));
+    key("Escape");
+    REQUIRE(k.shows("confirm_end (en)"));
+    key("Return");
+    REQUIRE(k.shows("waiting (en)", 4));
+
+    k.app.kill(SIGTERM);
+    const RunResult r = k.app.wait();
+    CHECK(r.exit_code == 0);
+    // Every act reached the audit service, in order; the mistyped code never left the kiosk.
+    const std::vector<std::string> events = court.service_events();
+    INFO(r.err);
+    CHECK(in_order(events, {"session.started", "token.redeemed", "grant.verified", "clip.opened", "play",
+                            "output.started", "pause", "output.stopped", "clip.closed", "session.ended"}));
+    CHECK(std::count(events.begin(), events.end(), "token.refused") == 0);
+}
+
+TEST_CASE("the kiosk ignores Alt+F4 and the window's close; the system can stop it", "[kiosk][ui]") {
+    Court court;
+    Kiosk k(court);
+    REQUIRE(k.shows("waiting (en)"));
+    key("alt+F4");
+    CHECK(ask_window_to_close("courtplay") >= 1);
+    REQUIRE(k.app.wait_for_err("cannot be closed from the window", 10s));
+    std::this_thread::sleep_for(1s);
+    CHECK(screen_says("scan your share code"));  // still there, still waiting
+    k.app.kill(SIGTERM);
+    const RunResult r = k.app.wait();
+    CHECK(r.exit_code == 0);
+    CHECK(has(r.err, "stopping (signal 15)"));
+}
+
+TEST_CASE("court IT's screen opens only with the right PIN, and closes the kiosk", "[kiosk][ui]") {
+    Court court;
+    Kiosk k(court);
+    REQUIRE(k.shows("waiting (en)"));
+    key("ctrl+shift+a");
+    REQUIRE(k.shows("admin_pin (en)"));
+    type("111111");
+    key("Return");
+    REQUIRE(k.app.wait_for_err("a wrong admin PIN was entered (1 in a row)", 10s));
+    CHECK(screen_says("Wrong PIN"));
+    type(kPin);
+    key("Return");
+    REQUIRE(k.shows("admin (en)"));
+    CHECK(screen_says("Share service"));
+    // By touch (a pointer click) this time: the button that closes the kiosk.
+    const auto at = find_word("kiosk");
+    REQUIRE(at);
+    REQUIRE(xdotool({"mousemove", std::to_string(at->first), std::to_string(at->second), "click", "1"}));
+    const RunResult r = k.app.wait();
+    CHECK(r.exit_code == 0);
+    const std::vector<std::string> events = court.service_events();
+    CHECK(in_order(events, {"admin.signed_in", "admin.exited"}));
+}
+
+TEST_CASE("refusals are said in plain words: a withdrawn share, a service that cannot be reached", "[kiosk][ui]") {
+    Court court;
+    Kiosk k(court);
+    REQUIRE(k.shows("waiting (en)"));
+    type(court.withdrawn);
+    key("Return");
+    REQUIRE(k.shows("code (en)"));
+    CHECK(screen_says("cannot be used"));
+    REQUIRE(k.app.wait_for_err("share refused", 10s));
+    key("Return");
+    key("Escape");
+    REQUIRE(k.shows("waiting (en)", 2));
+
+    court.svc.stop();
+    type(court.cps);
+    key("Return");
+    CHECK(screen_says("cannot be reached", 40s));
+    CHECK(screen_says("Try again"));
+    k.app.kill(SIGTERM);
+    CHECK(k.app.wait().exit_code == 0);
+    court.svc.start();
+    std::this_thread::sleep_for(1s);
+    CHECK(in_order(court.service_events(), {"session.started", "token.refused", "session.ended"}));
+}
+
+TEST_CASE("a session no one uses ends by itself after a visible countdown", "[kiosk][ui]") {
+    Court court(60);
+    Kiosk k(court);
+    REQUIRE(k.shows("waiting (en)"));
+    type(court.cps);
+    key("Return");
+    REQUIRE(k.shows("share (en)"));
+    // idle_timeout_s = 60, idle_warning_s = 10: the countdown shows from 50 s.
+    std::this_thread::sleep_for(51s);
+    CHECK(screen_says("still there", 8s));
+    REQUIRE(k.app.wait_for_err("the session ended after 60 s with no one using the kiosk", 20s));
+    REQUIRE(k.shows("waiting (en)", 2));
+    k.app.kill(SIGTERM);
+    CHECK(k.app.wait().exit_code == 0);
+    CHECK(in_order(court.service_events(), {"session.started", "token.redeemed", "session.timed_out", "session.ended"}));
+}
