@@ -20,7 +20,7 @@ struct DemoClip {
 
 // Makes the demo's three clips in `dir` (which exists): body-worn, dash-cam, CCTV, in that order.
 // Throws std::runtime_error saying what failed. Should take only a few seconds on 2 cores.
-//   body-worn: 1920x1080, 30 fps, H.264 (x264 "fast", 4 Mb/s) + AAC mono 48 kHz speech, MP4, 10 s;
+//   body-worn: 1920x1080, 30 fps, H.264 (x264 "fast", about 4 Mb/s) + AAC mono 48 kHz speech, MP4, 10 s;
 //              the clock and id in a black strip along the top (1/20 of the height).
 //   dash-cam:  1280x720, 25 fps, H.264 (x264 "veryfast", 3 Mb/s) + AAC mono 48 kHz engine noise, MP4, 10 s;
 //              time, speed and GPS position in a strip along the bottom.
