@@ -4,55 +4,30 @@
 #include <array>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <limits>
-#include <memory>
 #include <numbers>
 #include <stdexcept>
 #include <type_traits>
 
+#include "assets/clip_writer.h"
 #include "assets/frame_code.h"
-#include "player/av_ptr.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
-#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 }
 
 namespace courtplay::assets {
 namespace {
 
-// ---- FFmpeg edge: owners and error reporting -------------------------------------------------
-
-struct OutputDeleter {
-  void operator()(AVFormatContext* c) const {
-    if (c->pb && !(c->oformat->flags & AVFMT_NOFILE)) avio_closep(&c->pb);
-    avformat_free_context(c);
-  }
-};
-using OutputPtr = std::unique_ptr<AVFormatContext, OutputDeleter>;
-using player::CodecPtr;
 using player::FramePtr;
-using player::PacketPtr;
+
+// ---- errors before the writer exists ----------------------------------------------------------
 
 [[noreturn]] void fail(const SampleSpec& spec, const std::string& what) {
   throw std::runtime_error("sample clip '" + spec.path + "': " + what);
-}
-
-void check(const SampleSpec& spec, int err, const std::string& what) {
-  if (err >= 0) return;
-  char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, text, sizeof text);
-  fail(spec, what + ": " + text);
-}
-
-void set_option(const SampleSpec& spec, AVCodecContext* enc, const char* key,
-                const std::string& value) {
-  check(spec, av_opt_set(enc->priv_data, key, value.c_str(), 0),
-        std::string("encoder option ") + key + "=" + value);
 }
 
 // ---- what the spec asks for ------------------------------------------------------------------
@@ -102,7 +77,7 @@ bool supports(const AVPixelFormat* list, AVPixelFormat fmt) {
   return false;
 }
 
-AVPixelFormat choose_pixel_format(const SampleSpec& spec, const AVCodec* codec) {
+AVPixelFormat choose_pixel_format(const ClipWriter& out, const SampleSpec& spec, const AVCodec* codec) {
   const bool odd = (spec.width | spec.height) & 1;
   std::vector<AVPixelFormat> wanted;
   if (codec->id == AV_CODEC_ID_MJPEG) wanted.push_back(AV_PIX_FMT_YUVJ420P);
@@ -112,14 +87,15 @@ AVPixelFormat choose_pixel_format(const SampleSpec& spec, const AVCodec* codec) 
   for (AVPixelFormat fmt : wanted) {
     if (!codec->pix_fmts || supports(codec->pix_fmts, fmt)) return fmt;
   }
-  fail(spec, std::string("encoder ") + codec->name + " takes none of yuv420p, yuvj420p, yuv444p" +
-                 (odd ? " at an odd size" : ""));
+  out.fail(std::string("encoder ") + codec->name + " takes none of yuv420p, yuvj420p, yuv444p" +
+           (odd ? " at an odd size" : ""));
 }
 
-void configure_video(const SampleSpec& spec, const AVCodec* codec, AVCodecContext* enc) {
+void configure_video(const ClipWriter& out, const SampleSpec& spec, AVCodecContext* enc) {
+  const AVCodec* codec = enc->codec;
   enc->width = spec.width;
   enc->height = spec.height;
-  enc->pix_fmt = choose_pixel_format(spec, codec);
+  enc->pix_fmt = choose_pixel_format(out, spec, codec);
   if (enc->pix_fmt == AV_PIX_FMT_YUVJ420P) enc->color_range = AVCOL_RANGE_JPEG;
   enc->time_base = AVRational{spec.fps_den, spec.fps_num};  // one tick = one base interval
   enc->framerate = AVRational{spec.fps_num, spec.fps_den};
@@ -132,18 +108,18 @@ void configure_video(const SampleSpec& spec, const AVCodec* codec, AVCodecContex
   if (is_x26x(codec)) {
     // Benchmark clips (a bitrate is given) want realistic encodes; test clips want speed.
     // ultrafast alone would drop B-frames, so they are put back: players must cope with reordering.
-    set_option(spec, enc, "preset", spec.video_bitrate > 0 ? "veryfast" : "ultrafast");
+    out.set_option(enc, "preset", spec.video_bitrate > 0 ? "veryfast" : "ultrafast");
     std::string params = "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:bframes=3";
     if (codec->id == AV_CODEC_ID_HEVC) {
       // x265 defaults to open GOPs (CRA keyframes) and prints a banner on stderr.
-      set_option(spec, enc, "x265-params", params + ":open-gop=0:log-level=error");
+      out.set_option(enc, "x265-params", params + ":open-gop=0:log-level=error");
     } else {
-      set_option(spec, enc, "x264-params", params);
+      out.set_option(enc, "x264-params", params);
     }
   } else if (codec->id == AV_CODEC_ID_VP9 || codec->id == AV_CODEC_ID_VP8) {
-    set_option(spec, enc, "deadline", "realtime");
-    set_option(spec, enc, "cpu-used", "8");
-    if (spec.video_bitrate == 0) set_option(spec, enc, "crf", "32");  // with bit_rate 0: constant quality
+    out.set_option(enc, "deadline", "realtime");
+    out.set_option(enc, "cpu-used", "8");
+    if (spec.video_bitrate == 0) out.set_option(enc, "crf", "32");  // with bit_rate 0: constant quality
   } else if (spec.video_bitrate == 0 &&
              (codec->id == AV_CODEC_ID_MPEG4 || codec->id == AV_CODEC_ID_MJPEG ||
               codec->id == AV_CODEC_ID_MPEG2VIDEO || codec->id == AV_CODEC_ID_MPEG1VIDEO)) {
@@ -228,15 +204,16 @@ bool can_write(AVSampleFormat fmt) {
 }
 
 // The encoder's own order of preference, limited to the formats we can write.
-AVSampleFormat choose_sample_format(const SampleSpec& spec, const AVCodec* codec) {
+AVSampleFormat choose_sample_format(const ClipWriter& out, const AVCodec* codec) {
   if (!codec->sample_fmts) return AV_SAMPLE_FMT_FLTP;
   for (const AVSampleFormat* f = codec->sample_fmts; *f != AV_SAMPLE_FMT_NONE; ++f) {
     if (can_write(*f)) return *f;
   }
-  fail(spec, std::string("encoder ") + codec->name + " takes no sample format we can write");
+  out.fail(std::string("encoder ") + codec->name + " takes no sample format we can write");
 }
 
-void configure_audio(const SampleSpec& spec, const AVCodec* codec, AVCodecContext* enc) {
+void configure_audio(const ClipWriter& out, const SampleSpec& spec, AVCodecContext* enc) {
+  const AVCodec* codec = enc->codec;
   if (codec->supported_samplerates) {
     bool ok = false;
     std::string rates;
@@ -245,8 +222,8 @@ void configure_audio(const SampleSpec& spec, const AVCodec* codec, AVCodecContex
       rates += (rates.empty() ? "" : ", ") + std::to_string(*r);
     }
     if (!ok) {
-      fail(spec, std::string("encoder ") + codec->name + " cannot take " +
-                     std::to_string(spec.sample_rate) + " Hz (it takes " + rates + ")");
+      out.fail(std::string("encoder ") + codec->name + " cannot take " +
+               std::to_string(spec.sample_rate) + " Hz (it takes " + rates + ")");
     }
   }
   av_channel_layout_default(&enc->ch_layout, spec.channels);
@@ -256,12 +233,12 @@ void configure_audio(const SampleSpec& spec, const AVCodec* codec, AVCodecContex
       ok = ok || av_channel_layout_compare(l, &enc->ch_layout) == 0;
     }
     if (!ok) {
-      fail(spec, std::string("encoder ") + codec->name + " cannot take " +
-                     std::to_string(spec.channels) + " channels");
+      out.fail(std::string("encoder ") + codec->name + " cannot take " +
+               std::to_string(spec.channels) + " channels");
     }
   }
   enc->sample_rate = spec.sample_rate;
-  enc->sample_fmt = choose_sample_format(spec, codec);
+  enc->sample_fmt = choose_sample_format(out, codec);
   enc->time_base = AVRational{1, spec.sample_rate};
   // Lossy encoders: 64 kb/s per channel is a legal rate for aac, mp2, mp3 and opus alike.
   const AVCodecDescriptor* cd = avcodec_descriptor_get(codec->id);
@@ -325,74 +302,32 @@ void store_samples(AVFrame* f, const std::vector<double>& mono) {
 
 // ---- the writer ------------------------------------------------------------------------------
 
-// One encoder feeding one stream of the output.
-struct Track {
-  AVStream* stream = nullptr;
-  CodecPtr enc;
-  int64_t next = 0;   // pts of the next frame to send, in enc->time_base
-  int64_t shift = 0;  // added to every packet's timestamps, in enc->time_base
-  bool done = false;  // all frames sent and the encoder drained
-};
-
 class Writer {
  public:
-  explicit Writer(const SampleSpec& spec) : spec_(spec) {}
+  explicit Writer(const SampleSpec& spec) : spec_(spec), out_("sample clip", spec.path, spec.container) {}
 
   void run() {
-    open_output();
+    check_container();
     if (!spec_.video_codec.empty()) add_video();
     if (!spec_.audio_codec.empty()) add_audio();
     if (!spec_.creation_time.empty()) {
-      av_dict_set(&out_->metadata, "creation_time", spec_.creation_time.c_str(), 0);
-    }
-    if (!(out_->oformat->flags & AVFMT_NOFILE)) {
-      check(spec_, avio_open(&out_->pb, spec_.path.c_str(), AVIO_FLAG_WRITE), "cannot create file");
-      created_ = true;
+      av_dict_set(&out_.output()->metadata, "creation_time", spec_.creation_time.c_str(), 0);
     }
     fix_timestamps();
-    check(spec_, avformat_write_header(out_.get(), nullptr), "cannot write the container header");
-
-    // Feed whichever stream is behind, so the muxer's interleaving queue stays short.
-    while (!video_.done || !audio_.done) {
-      const bool video_first =
-          !video_.done && (audio_.done || av_compare_ts(video_.next, video_.enc->time_base,
-                                                        audio_.next, audio_.enc->time_base) <= 0);
-      if (video_first) {
-        send_video();
-      } else {
-        send_audio();
-      }
-    }
-    check(spec_, av_write_trailer(out_.get()), "cannot finish the file");
-    out_.reset();  // closes the file
-  }
-
-  // A failure leaves no half-written clip behind for a later test to trip over.
-  void discard() noexcept {
-    out_.reset();
-    if (created_) {
-      std::error_code ignored;
-      std::filesystem::remove(spec_.path, ignored);
-    }
+    out_.start();
+    out_.interleave(video_, audio_, [this] { send_video(); }, [this] { send_audio(); });
+    out_.finish();
   }
 
  private:
-  void open_output() {
-    AVFormatContext* raw = nullptr;
-    const char* name = spec_.container.empty() ? nullptr : spec_.container.c_str();
-    const int err = avformat_alloc_output_context2(&raw, nullptr, name, spec_.path.c_str());
-    if (err < 0 || !raw) {
-      fail(spec_, name ? "unknown container '" + spec_.container + "'"
-                       : "cannot tell the container from the file name; set a container");
-    }
-    out_.reset(raw);
-    // The rotation and the creation time would otherwise vanish silently in other containers.
-    const std::string fmt = out_->oformat->name;
+  // The rotation and the creation time would otherwise vanish silently in other containers.
+  void check_container() const {
+    const std::string fmt = out_.format_name();
     if (spec_.rotation != 0 && !spec_.video_codec.empty() && fmt != "mp4" && fmt != "mov") {
-      fail(spec_, "container " + fmt + " cannot store a rotation (use mp4 or mov)");
+      out_.fail("container " + fmt + " cannot store a rotation (use mp4 or mov)");
     }
     if (!spec_.creation_time.empty() && fmt != "mp4" && fmt != "mov" && fmt != "matroska") {
-      fail(spec_, "container " + fmt + " cannot store a creation time (use mp4, mov or matroska)");
+      out_.fail("container " + fmt + " cannot store a creation time (use mp4, mov or matroska)");
     }
   }
 
@@ -401,11 +336,11 @@ class Writer {
   // cannot store those shifts every stream forward by the same amount, which keeps them in
   // step, except in these cases:
   void fix_timestamps() {
-    const std::string fmt = out_->oformat->name;
+    const std::string fmt = out_.format_name();
     if (fmt == "avi") {
       // AVI has no timestamps, only frame counts: the shift rounds up to a whole video frame
       // while audio moves by the exact priming, and the video lands a frame late.
-      out_->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
+      out_.output()->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
     }
     if (fmt == "matroska" && audio_.enc && audio_.enc->codec_id == AV_CODEC_ID_OPUS &&
         audio_.enc->initial_padding > 0 && avformat_version() <= AV_VERSION_INT(59, 30, 100)) {
@@ -417,60 +352,29 @@ class Writer {
     }
   }
 
-  CodecPtr make_encoder(const std::string& name, AVMediaType type) {
-    const AVCodec* codec = avcodec_find_encoder_by_name(name.c_str());
-    if (!codec || codec->type != type) {
-      fail(spec_, "no " + std::string(av_get_media_type_string(type)) + " encoder named '" + name + "'");
-    }
-    // 0 = known not to fit; a negative answer means the muxer does not say (mpegts), so try.
-    if (avformat_query_codec(out_->oformat, codec->id, FF_COMPLIANCE_NORMAL) == 0) {
-      fail(spec_, std::string("container ") + out_->oformat->name + " cannot hold " + codec->name);
-    }
-    CodecPtr enc(avcodec_alloc_context3(codec));
-    if (!enc) fail(spec_, "out of memory");
-    if (out_->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    return enc;
-  }
-
-  AVStream* add_stream(AVCodecContext* enc) {
-    const std::string codec = enc->codec->name;
-    check(spec_, avcodec_open2(enc, enc->codec, nullptr), "cannot open encoder " + codec);
-    AVStream* st = avformat_new_stream(out_.get(), nullptr);
-    if (!st) fail(spec_, "out of memory");
-    st->time_base = enc->time_base;  // a hint; the muxer may choose another in write_header
-    check(spec_, avcodec_parameters_from_context(st->codecpar, enc), "stream parameters");
-    return st;
-  }
-
   void add_video() {
-    video_.enc = make_encoder(spec_.video_codec, AVMEDIA_TYPE_VIDEO);
-    configure_video(spec_, video_.enc->codec, video_.enc.get());
-    video_.stream = add_stream(video_.enc.get());
-    video_.done = false;
+    video_.enc = out_.make_encoder(spec_.video_codec, AVMEDIA_TYPE_VIDEO);
+    configure_video(out_, spec_, video_.enc.get());
+    out_.open(video_);
     if (!spec_.vfr) video_.stream->avg_frame_rate = video_.enc->framerate;
     if (spec_.rotation != 0) {
       auto* matrix = reinterpret_cast<int32_t*>(av_stream_new_side_data(
           video_.stream, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t)));
-      if (!matrix) fail(spec_, "out of memory");
+      if (!matrix) out_.fail("out of memory");
       // av_display_rotation_set() takes the clockwise angle, while av_display_rotation_get() and
       // ffprobe report the counter-clockwise one: negate so that they report `rotation`.
       av_display_rotation_set(matrix, -spec_.rotation);
     }
     ticks_ = frame_ticks(spec_);
-    if (ticks_.size() > 65536) fail(spec_, "more than 65536 frames: the frame code cannot count them");
-    picture_.reset(av_frame_alloc());
-    if (!picture_) fail(spec_, "out of memory");
-    picture_->format = video_.enc->pix_fmt;
-    picture_->width = spec_.width;
-    picture_->height = spec_.height;
-    check(spec_, av_frame_get_buffer(picture_.get(), 0), "picture buffer");
+    if (ticks_.size() > 65536) out_.fail("more than 65536 frames: the frame code cannot count them");
+    video_.duration_of = [this](int64_t pts) { return frame_duration(pts); };
+    picture_ = out_.picture_for(video_.enc.get());
   }
 
   void add_audio() {
-    audio_.enc = make_encoder(spec_.audio_codec, AVMEDIA_TYPE_AUDIO);
-    configure_audio(spec_, audio_.enc->codec, audio_.enc.get());
-    audio_.stream = add_stream(audio_.enc.get());
-    audio_.done = false;
+    audio_.enc = out_.make_encoder(spec_.audio_codec, AVMEDIA_TYPE_AUDIO);
+    configure_audio(out_, spec_, audio_.enc.get());
+    out_.open(audio_);
     const bool any_size = audio_.enc->codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE;
     chunk_ = (audio_.enc->frame_size > 0 && !any_size) ? audio_.enc->frame_size : 1024;
     total_samples_ = std::llround(spec_.seconds * spec_.sample_rate);
@@ -479,15 +383,15 @@ class Writer {
 
   void send_video() {
     if (frame_index_ < ticks_.size()) {
-      check(spec_, av_frame_make_writable(picture_.get()), "picture buffer");
+      out_.check(av_frame_make_writable(picture_.get()), "picture buffer");
       const int64_t tick = ticks_[frame_index_];
       paint_picture(picture_.get(), static_cast<int>(frame_index_), tick);
       picture_->pts = tick;
-      encode(video_, picture_.get());
+      out_.encode(video_, picture_.get());
       ++frame_index_;
       video_.next = frame_index_ < ticks_.size() ? ticks_[frame_index_] : tick + 1;
     } else {
-      encode(video_, nullptr);
+      out_.encode(video_, nullptr);
       video_.done = true;
     }
   }
@@ -495,22 +399,16 @@ class Writer {
   void send_audio() {
     const int64_t left = total_samples_ - audio_.next;
     if (left > 0) {
-      FramePtr frame(av_frame_alloc());
-      if (!frame) fail(spec_, "out of memory");
       // Only the last frame may be short; libavcodec pads it for encoders that need full frames.
-      frame->nb_samples = static_cast<int>(std::min<int64_t>(left, chunk_));
-      frame->format = audio_.enc->sample_fmt;
-      frame->sample_rate = spec_.sample_rate;
-      check(spec_, av_channel_layout_copy(&frame->ch_layout, &audio_.enc->ch_layout), "layout");
-      check(spec_, av_frame_get_buffer(frame.get(), 0), "audio buffer");
+      const auto frame = out_.audio_frame_for(audio_.enc.get(), static_cast<int>(std::min<int64_t>(left, chunk_)));
       mono_.resize(static_cast<size_t>(frame->nb_samples));
       render_clicks(clicks_, spec_.sample_rate, audio_.next, mono_);
       store_samples(frame.get(), mono_);
       frame->pts = audio_.next;
-      encode(audio_, frame.get());
+      out_.encode(audio_, frame.get());
       audio_.next += frame->nb_samples;
     } else {
-      encode(audio_, nullptr);
+      out_.encode(audio_, nullptr);
       audio_.done = true;
     }
   }
@@ -524,36 +422,15 @@ class Writer {
     return end_tick(spec_) - pts;  // the last frame lasts until the clip's end
   }
 
-  // Sends one frame (nullptr = flush) and writes every packet the encoder has ready.
-  void encode(Track& track, const AVFrame* frame) {
-    const std::string codec = track.enc->codec->name;
-    check(spec_, avcodec_send_frame(track.enc.get(), frame), "encoding with " + codec);
-    for (;;) {
-      const int err = avcodec_receive_packet(track.enc.get(), packet_.get());
-      if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return;
-      check(spec_, err, "encoding with " + codec);
-      if (&track == &video_) packet_->duration = frame_duration(packet_->pts);
-      if (track.shift != 0) {
-        if (packet_->pts != AV_NOPTS_VALUE) packet_->pts += track.shift;
-        if (packet_->dts != AV_NOPTS_VALUE) packet_->dts += track.shift;
-      }
-      av_packet_rescale_ts(packet_.get(), track.enc->time_base, track.stream->time_base);
-      packet_->stream_index = track.stream->index;
-      check(spec_, av_interleaved_write_frame(out_.get(), packet_.get()), "writing a packet");
-    }
-  }
-
   const SampleSpec& spec_;
-  OutputPtr out_;
-  bool created_ = false;
-  PacketPtr packet_{av_packet_alloc()};
+  ClipWriter out_;
 
-  Track video_{.done = true};  // until add_video(): a clip without video is done with it at once
+  Track video_;
   std::vector<int64_t> ticks_;
   size_t frame_index_ = 0;
   FramePtr picture_;
 
-  Track audio_{.done = true};  // likewise until add_audio()
+  Track audio_;
   int chunk_ = 0;
   int64_t total_samples_ = 0;
   std::vector<int64_t> clicks_;
@@ -580,13 +457,7 @@ std::vector<int64_t> sample_click_starts(const SampleSpec& spec) {
 
 void write_sample(const SampleSpec& spec) {
   validate(spec);
-  Writer writer(spec);
-  try {
-    writer.run();
-  } catch (...) {
-    writer.discard();
-    throw;
-  }
+  Writer(spec).run();  // on failure, the writer removes what it wrote
 }
 
 }  // namespace courtplay::assets

@@ -1,13 +1,17 @@
-// courtplay-sample: writes one sample clip from the command line (see assets/sample_clip.h).
+// courtplay-sample: writes one sample clip from the command line (see assets/sample_clip.h), or
+// with --demo-set DIR the demo's evidence clips (assets/demo_clips.h), one line each on stdout:
+// path, title, device and recorded_at, separated by tabs.
 // Exit status: 0 written, 2 bad arguments, 1 the clip could not be written (one line on stderr).
 #include <CLI/CLI.hpp>
 
 #include <charconv>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <optional>
 #include <string>
 
+#include "assets/demo_clips.h"
 #include "assets/sample_clip.h"
 
 extern "C" {
@@ -77,16 +81,33 @@ std::string codec_or_none(const std::string& name) {
   return name == "none" ? std::string() : name;
 }
 
+int make_demo_set(const std::string& dir) {
+  try {
+    std::filesystem::create_directories(dir);
+    for (const auto& clip : courtplay::assets::make_demo_clips(dir)) {
+      std::printf("%s\t%s\t%s\t%s\n", clip.path.c_str(), clip.title.c_str(), clip.device.c_str(),
+                  clip.recorded_at.c_str());
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "courtplay-sample: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   SampleSpec spec;
-  std::string size, fps, bitrate;
+  std::string size, fps, bitrate, demo_dir;
   std::string vcodec = spec.video_codec, acodec = spec.audio_codec;
   bool verbose = false;
 
   CLI::App app{"Writes a courtplay sample clip: frame-numbered video and clicking audio."};
-  app.add_option("OUT", spec.path, "output file")->required();
+  auto* out = app.add_option("OUT", spec.path, "output file");
+  app.add_option("--demo-set", demo_dir, "instead: make the demo's evidence clips in DIR")
+      ->option_text("DIR")
+      ->excludes(out);
   app.add_option("--container", spec.container,
                  "libavformat short name (mp4, mov, matroska, mpegts, avi); default from OUT");
   app.add_option("--vcodec", vcodec, "video encoder, or none")->capture_default_str();
@@ -115,6 +136,14 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // FFmpeg explains failures in its log too, over several lines; ours is the one-line summary.
+  av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_QUIET);
+  if (!demo_dir.empty()) return make_demo_set(demo_dir);
+  if (spec.path.empty()) {
+    std::fprintf(stderr, "courtplay-sample: OUT or --demo-set DIR is required (see --help)\n");
+    return 2;
+  }
+
   const auto bad = [](const char* option, const std::string& value) {
     std::fprintf(stderr, "courtplay-sample: bad %s '%s'\n", option, value.c_str());
     return 2;
@@ -125,8 +154,6 @@ int main(int argc, char** argv) {
   spec.video_codec = codec_or_none(vcodec);
   spec.audio_codec = codec_or_none(acodec);
 
-  // FFmpeg explains failures in its log too, over several lines; ours is the one-line summary.
-  av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_QUIET);
   try {
     courtplay::assets::write_sample(spec);
   } catch (const std::exception& e) {

@@ -13,3 +13,10 @@ if(COURTPLAY_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(test_sample_clip PRIVATE -Wno-maybe-uninitialized)
 endif()
 catch_discover_tests(test_sample_clip)
+
+# The demo's evidence clips: decoded, listened to (RMS and pitch) and read (tesseract).
+add_executable(test_demo_clips ${CMAKE_CURRENT_LIST_DIR}/test_demo_clips.cpp)
+target_link_libraries(test_demo_clips PRIVATE courtplay_assets courtplay_catch_main)
+add_dependencies(test_demo_clips courtplay-sample)
+target_compile_definitions(test_demo_clips PRIVATE COURTPLAY_SAMPLE_TOOL="$<TARGET_FILE:courtplay-sample>")
+catch_discover_tests(test_demo_clips PROPERTIES TIMEOUT 300)
