@@ -8,6 +8,10 @@
 #include "kiosk/audit_trail.h"
 #include "kiosk/exit_codes.h"
 
+extern "C" {
+#include <libavutil/log.h>
+}
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -45,6 +49,7 @@ void print_audit_summary(const config::KioskConfig& cfg, app::DemoCourt& court) 
 
 int run_demo(const DemoOptions& options) {
     const bool scripted = options.headless || !has_display();
+    av_log_set_level(AV_LOG_ERROR);  // the encoders' own chatter is not for the demo's reader
     if (!has_display()) setenv("SDL_VIDEODRIVER", "offscreen", 0);
     try {
         app::DemoCourt court;

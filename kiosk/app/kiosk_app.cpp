@@ -25,6 +25,7 @@ int64_t now_ms() { return player::monotonic_now() / 1000; }
 constexpr int64_t kCursorHideMs = 3000;
 constexpr int kPinTriesBeforeWait = 3;
 constexpr int64_t kCornerHoldMs = 3000;
+constexpr int kControlsHeight = 370;  // the player's controls under the picture (pixels)
 
 // SIGTERM (the system stopping the service) or SIGINT: the session ends properly, on record.
 // Closing the window does not stop the kiosk; these do.
@@ -97,6 +98,12 @@ void KioskApp::press_key(SDL_Keycode key, Uint16 mods) {
     SDL_PushEvent(&e);
 }
 
+void KioskApp::apply_pending() {
+    std::vector<Intent> now;
+    now.swap(pending_);
+    for (const Intent& i : now) apply(i);
+}
+
 void KioskApp::go(Screen screen) {
     model_.screen = screen;
     dirty_ = 2;
@@ -138,8 +145,7 @@ int KioskApp::run() {
         check_idle(now_ms());
         if (now_ms() - last_pointer_ms_ > kCursorHideMs) window_.idle_cursor(true);
         if (options_.driver && !options_.driver(*this)) quit_ = true;
-        for (size_t i = 0; i < pending_.size(); ++i) apply(Intent(pending_[i]));  // apply may add more
-        pending_.clear();
+        apply_pending();
         if (corner_pressed_ms_ && now_ms() - corner_pressed_ms_ >= kCornerHoldMs) {
             corner_pressed_ms_ = 0;
             if (model_.screen != Screen::admin && model_.screen != Screen::admin_pin) apply({Intent::admin_close, 1});
@@ -176,7 +182,8 @@ void KioskApp::handle(const SDL_Event& event) {
         }
     }
     if ((event.type == SDL_KEYDOWN || event.type == SDL_TEXTINPUT) && hotkey(event)) {
-        dirty_ = 2;
+        // At once: the next key (a scanner's Enter after the code) is meant for the screen this one leads to.
+        apply_pending();
         return;
     }
     if (window_.handle(event)) dirty_ = 2;
@@ -533,8 +540,8 @@ void KioskApp::render() {
         pm.position = player_->position();
         pm.badge = player_->badge();
         const int w = window_.width(), h = window_.height();
-        pm.video_bottom = static_cast<float>(h - 300);
-        if (model_.screen == Screen::player) player_->draw(SDL_Rect{0, 0, w, h - 300});
+        pm.video_bottom = static_cast<float>(h - kControlsHeight);
+        if (model_.screen == Screen::player) player_->draw(SDL_Rect{0, 0, w, h - kControlsHeight});
     }
     Intents out;
     draw_screen(model_, out);

@@ -62,6 +62,7 @@ private:
     void handle(const SDL_Event& event);
     bool hotkey(const SDL_Event& event);  // true when the key was the screen's own
     void apply(const Intent& intent);
+    void apply_pending();
     void follow_desk();
     void open_ready_clip();
     void close_clip();

@@ -80,19 +80,23 @@ void draw_player(const UiModel& m, Intents& out) {
     scrubber(p, out);
     ImGui::SetCursorPosX(40);
     ImGui::TextUnformatted(where(p, lang).c_str());
+    // Whether this is proven to be the original, always in sight; the permitted part beside it.
+    ImGui::SetCursorPosX(40);
     if (!p.badge.text.empty()) {
         const ImVec4& c = p.badge.tone == EvidenceBadge::Tone::verified ? kit::kGood
                           : p.badge.tone == EvidenceBadge::Tone::failed ? kit::kBad : kit::kWarn;
-        ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(p.badge.text.c_str()).x - 40);
         ImGui::TextColored(c, "%s", p.badge.text.c_str());
+    } else {
+        ImGui::NewLine();
     }
     if (s.segment_in != kNoTime) {
-        ImGui::SetCursorPosX(40);
-        ImGui::TextColored(kit::kDim, "%s", kit::fmt(Text::segment_limits, lang, format_media_time(s.segment_in).c_str(),
-                                                     format_media_time(s.segment_out).c_str()).c_str());
+        const std::string limits = kit::fmt(Text::segment_limits, lang, format_media_time(s.segment_in).c_str(),
+                                            format_media_time(s.segment_out).c_str());
+        ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(limits.c_str()).x - 40);
+        ImGui::TextColored(kit::kWarn, "%s", limits.c_str());
     }
     ImGui::SetCursorPosX(40);
-    const float h = 84;
+    const float h = 72;
     auto push = [&](const std::string& label, Intent intent, float w = 0, const ImVec4* colour = nullptr) {
         if (kit::button(label, w, h, colour)) out.push_back(std::move(intent));
         ImGui::SameLine(0, 12);

@@ -76,7 +76,7 @@ void draw_share(const UiModel& m, Intents& out) {
     if (ImGui::BeginTable("clips", 7, flags, ImVec2(ImGui::GetWindowWidth() - 80, 0))) {
         const Text heads[] = {Text::col_clip, Text::col_camera, Text::col_recorded, Text::col_length, Text::col_may,
                               Text::col_evidence};
-        const float weights[] = {3.0f, 1.2f, 1.8f, 0.8f, 1.6f, 2.2f};
+        const float weights[] = {3.0f, 1.1f, 2.1f, 0.8f, 1.6f, 2.2f};
         for (int i = 0; i < 6; ++i) ImGui::TableSetupColumn(tr(heads[i], lang), 0, weights[i]);
         ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 220);
         ImGui::TableHeadersRow();

@@ -2,9 +2,6 @@
 
 #include "support/testing.h"
 
-#include <X11/Xlib.h>
-#include <X11/Xutil.h>
-
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -17,6 +14,10 @@
 #include <sstream>
 #include <stdexcept>
 #include <vector>
+
+// Last: Xlib's macros (None, Always, Status ...) would break the C++ headers above.
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
 
 namespace courtplay::testing {
 namespace {
