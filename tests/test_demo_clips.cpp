@@ -223,7 +223,7 @@ std::string ocr(const Luma& l, int x0, int y0, int x1, int y1, const fs::path& f
       }
     }
   }
-  std::string text = run("tesseract " + file.string() + " stdout --psm 7 2>/dev/null");
+  std::string text = run("OMP_THREAD_LIMIT=1 tesseract " + file.string() + " stdout --psm 7 2>/dev/null");
   std::replace(text.begin(), text.end(), '\n', ' ');
   return text;
 }

@@ -372,6 +372,7 @@ void KioskApp::apply(const Intent& in) {
         break;
     case Intent::admin_exit:
         trail_.record_about({}, type::admin_exited);
+        std::fprintf(stderr, "courtplay: the kiosk is closed from the admin screen\n");
         if (model_.desk.share) end_session(false);
         quit_ = true;
         break;
@@ -494,7 +495,9 @@ void KioskApp::check_idle(int64_t now) {
     if (!session) {
         if (model_.screen == Screen::code && model_.desk.stage == DeskStage::no_share && idle_s >= cfg_.ui.idle_warning_s)
             apply({Intent::cancel_code});
-        if ((model_.screen == Screen::admin || model_.screen == Screen::admin_pin) && idle_s >= cfg_.ui.idle_warning_s)
+        // Court IT reading the admin screen get the session's whole idle time; an admin screen left
+        // open closes by itself.
+        if ((model_.screen == Screen::admin || model_.screen == Screen::admin_pin) && idle_s >= cfg_.ui.idle_timeout_s)
             apply({Intent::admin_close});
         return;
     }

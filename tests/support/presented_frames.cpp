@@ -60,7 +60,7 @@ std::string read_text(const std::string& png, int width, int height, const water
                                std::to_string(box.y) + ",pad=iw+24:ih+24:12:12:black";
     RunResult cut = run({"ffmpeg", "-v", "error", "-y", "-i", png, "-vf", filter, crop});
     if (cut.exit_code != 0) throw std::runtime_error("ffmpeg crop failed: " + cut.err);
-    RunResult ocr = run({"tesseract", crop, "-", "--psm", "6"});
+    RunResult ocr = run({"tesseract", crop, "-", "--psm", "6"}, {"OMP_THREAD_LIMIT=1"});  // OpenMP spins on 2 cores
     if (ocr.exit_code != 0) throw std::runtime_error("tesseract failed: " + ocr.err);
     return ocr.out;
 }

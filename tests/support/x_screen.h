@@ -31,6 +31,8 @@ kiosk::RgbPicture capture_screen();
 // Everything tesseract reads on the screen (or a picture), as one string.
 std::string screen_text();
 std::string read_picture_text(const kiosk::RgbPicture& picture);
+// Whether tesseract reads `part` in the picture (the quicker white-letters pass first).
+bool picture_says(const kiosk::RgbPicture& picture, const std::string& part);
 // Where tesseract finds `word` on the screen (the centre of the first match), to click on it.
 std::optional<std::pair<int, int>> find_word(const std::string& word);
 // xdotool with these arguments ("key", "F2"; "type", "--delay", "20", "ABC"); true when it ran.
