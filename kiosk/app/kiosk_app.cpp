@@ -1,8 +1,6 @@
 #include "kiosk/app/kiosk_app.h"
 
 #include "audit/event.h"
-#include "auth/pin_hash.h"
-#include "auth/share_token.h"
 #include "kiosk/exit_codes.h"
 #include "player/errors.h"
 
@@ -23,7 +21,6 @@ using player::Micros;
 namespace {
 int64_t now_ms() { return player::monotonic_now() / 1000; }
 constexpr int64_t kCursorHideMs = 3000;
-constexpr int kPinTriesBeforeWait = 3;
 constexpr int64_t kCornerHoldMs = 3000;
 constexpr int kControlsHeight = 370;  // the player's controls under the picture (pixels)
 
@@ -32,14 +29,6 @@ constexpr int kControlsHeight = 370;  // the player's controls under the picture
 volatile std::sig_atomic_t g_stop_signal = 0;
 void on_stop_signal(int sig) { g_stop_signal = sig; }
 
-// Crockford base32 as typed: letters and digits only, upper case (i/l/o are read by the token
-// reader itself); separators a scanner or a person adds are dropped.
-std::string code_chars(const char* text) {
-    std::string out;
-    for (const char* c = text; *c; ++c)
-        if (std::isalnum(static_cast<unsigned char>(*c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(*c)));
-    return out;
-}
 }  // namespace
 
 KioskApp::KioskApp(const config::KioskConfig& cfg, AuditTrail& trail, KioskOptions options)
@@ -187,232 +176,6 @@ void KioskApp::handle(const SDL_Event& event) {
         return;
     }
     if (window_.handle(event)) dirty_ = 2;
-}
-
-// The keys each screen answers itself; the rest goes to ImGui's keyboard navigation (Tab, arrows,
-// Enter), so every button can be reached without a pointer.
-bool KioskApp::hotkey(const SDL_Event& e) {
-    const Screen s = model_.screen;
-    if (e.type == SDL_TEXTINPUT) {
-        const std::string chars = code_chars(e.text.text);
-        if (s == Screen::waiting && !chars.empty()) {
-            pending_.push_back({Intent::start_code});
-            pending_.push_back({Intent::type_char, 0, 0, chars});
-            return true;
-        }
-        if (s == Screen::code && model_.desk.stage == DeskStage::no_share) {
-            pending_.push_back({Intent::type_char, 0, 0, chars});
-            return true;
-        }
-        if (s == Screen::admin_pin) {
-            for (char c : chars)
-                if (std::isdigit(static_cast<unsigned char>(c))) pending_.push_back({Intent::pin_char, 0, 0, std::string(1, c)});
-            return true;
-        }
-        if (s == Screen::share && chars.size() == 1 && chars[0] >= '1' && chars[0] <= '9') {
-            pending_.push_back({Intent::play_clip, chars[0] - '1'});
-            return true;
-        }
-        if (s == Screen::player) {
-            const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(e.text.text[0])));
-            switch (c) {
-            case '.': pending_.push_back({Intent::step}); return true;
-            case ',': pending_.push_back({Intent::back_step}); return true;
-            case 'm': pending_.push_back({Intent::toggle_mute}); return true;
-            case 'a': pending_.push_back({Intent::loop_a}); return true;
-            case 'b': pending_.push_back({Intent::loop_b}); return true;
-            case '[': pending_.push_back({Intent::rate, 0, player_state().rate / 2}); return true;
-            case ']': pending_.push_back({Intent::rate, 0, player_state().rate * 2}); return true;
-            default: return false;
-            }
-        }
-        return s == Screen::code;  // nothing typed reaches a widget
-    }
-    const SDL_Keycode k = e.key.keysym.sym;
-    const bool shift = e.key.keysym.mod & KMOD_SHIFT, ctrl = e.key.keysym.mod & KMOD_CTRL;
-    // Court IT's door, from any screen: Ctrl+Shift+A (or a long press on the top-left corner).
-    if (ctrl && shift && k == SDLK_a) {
-        if (s != Screen::admin_pin && s != Screen::admin) pending_.push_back({Intent::admin_close, 1});
-        return true;
-    }
-    const bool enter = k == SDLK_RETURN || k == SDLK_KP_ENTER;
-    switch (s) {
-    case Screen::waiting:
-        if (k == SDLK_F2) pending_.push_back({Intent::switch_language});
-        else if (enter || k == SDLK_SPACE) pending_.push_back({Intent::start_code});
-        else return false;
-        return true;
-    case Screen::code:
-        if (k == SDLK_F2) pending_.push_back({Intent::switch_language});
-        else if (model_.desk.stage == DeskStage::no_share) {
-            if (enter) pending_.push_back({Intent::submit_code});
-            else if (k == SDLK_BACKSPACE) pending_.push_back({Intent::delete_char});
-            else if (k == SDLK_ESCAPE) pending_.push_back({Intent::cancel_code});
-            else return false;
-        } else if (model_.desk.stage != DeskStage::redeeming && (enter || k == SDLK_ESCAPE)) {
-            pending_.push_back({Intent::dismiss});
-        } else return false;
-        return true;
-    case Screen::share:
-        if (k == SDLK_ESCAPE) pending_.push_back({Intent::ask_end});
-        else return false;
-        return true;
-    case Screen::confirm_end:
-        if (k == SDLK_ESCAPE) pending_.push_back({Intent::cancel_end});
-        else if (enter) pending_.push_back({Intent::confirm_end});
-        else return false;
-        return true;
-    case Screen::player:
-        switch (k) {
-        case SDLK_SPACE: pending_.push_back({Intent::toggle_play}); break;
-        case SDLK_RIGHT: pending_.push_back({Intent::jump, shift ? 30000000 : 5000000}); break;
-        case SDLK_LEFT: pending_.push_back({Intent::jump, shift ? -30000000 : -5000000}); break;
-        case SDLK_UP: pending_.push_back({Intent::jump, 30000000}); break;
-        case SDLK_DOWN: pending_.push_back({Intent::jump, -30000000}); break;
-        case SDLK_BACKSPACE: pending_.push_back({Intent::rate, 0, 1.0}); break;
-        case SDLK_ESCAPE: pending_.push_back({Intent::back_to_clips}); break;
-        default: return false;
-        }
-        return true;
-    case Screen::admin_pin:
-        if (enter) pending_.push_back({Intent::pin_submit});
-        else if (k == SDLK_BACKSPACE) pending_.push_back({Intent::pin_delete});
-        else if (k == SDLK_ESCAPE) pending_.push_back({Intent::admin_close});
-        else return false;
-        return true;
-    case Screen::admin:
-        if (k == SDLK_ESCAPE) pending_.push_back({Intent::admin_close});
-        else return false;
-        return true;
-    }
-    return false;
-}
-
-void KioskApp::apply(const Intent& in) {
-    dirty_ = 2;
-    const Micros now = player::monotonic_now();
-    switch (in.kind) {
-    case Intent::switch_language:
-        model_.language = model_.language == Language::en ? Language::cy : Language::en;
-        break;
-    case Intent::start_code:
-        model_.typed.clear();
-        model_.code_not_right = false;
-        go(Screen::code);
-        break;
-    case Intent::type_char:
-        model_.typed = (model_.typed + in.text).substr(0, 20);
-        model_.code_not_right = false;
-        break;
-    case Intent::delete_char:
-        if (!model_.typed.empty()) model_.typed.pop_back();
-        model_.code_not_right = false;
-        break;
-    case Intent::clear_code:
-        model_.typed.clear();
-        model_.code_not_right = false;
-        break;
-    case Intent::cancel_code:
-        model_.typed.clear();
-        go(Screen::waiting);
-        break;
-    case Intent::submit_code: {
-        if (model_.desk.stage == DeskStage::unreachable) desk_.forget_refusal();
-        // The check symbol catches a typo before the network is asked.
-        const auth::TokenReading reading = auth::read_share_token(model_.typed);
-        if (!reading.token) {
-            model_.code_not_right = true;
-            std::fprintf(stderr, "courtplay: share code not accepted: %s\n", reading.problem.c_str());
-            break;
-        }
-        desk_.redeem(*reading.token);
-        break;
-    }
-    case Intent::dismiss:
-        desk_.forget_refusal();
-        model_.typed.clear();
-        break;
-    case Intent::play_clip: desk_.prepare(static_cast<size_t>(in.index)); break;
-    case Intent::back_to_clips:
-        close_clip();
-        go(Screen::share);
-        break;
-    case Intent::ask_end: go(Screen::confirm_end); break;
-    case Intent::cancel_end: go(player_ ? Screen::player : Screen::share); break;
-    case Intent::confirm_end: end_session(false); break;
-    case Intent::pin_char:
-        if (model_.admin.pin_typed.size() < 12) model_.admin.pin_typed += in.text;
-        model_.admin.pin_wrong = false;
-        break;
-    case Intent::pin_delete:
-        if (!model_.admin.pin_typed.empty()) model_.admin.pin_typed.pop_back();
-        break;
-    case Intent::pin_submit: {
-        if (now_ms() < pin_wait_until_ms_ || !model_.admin.pin_set) break;
-        const bool right = auth::pin_matches(model_.admin.pin_typed, cfg_.admin.pin_hash);
-        std::fill(model_.admin.pin_typed.begin(), model_.admin.pin_typed.end(), '\0');
-        model_.admin.pin_typed.clear();
-        if (!right) {
-            model_.admin.pin_wrong = true;
-            // Guessing gets slower: 30 s after three wrong PINs, doubling after each further one.
-            if (++wrong_pins_ >= kPinTriesBeforeWait)
-                pin_wait_until_ms_ = now_ms() + (30000LL << std::min(wrong_pins_ - kPinTriesBeforeWait, 6));
-            std::fprintf(stderr, "courtplay: a wrong admin PIN was entered (%d in a row)\n", wrong_pins_);
-            break;
-        }
-        wrong_pins_ = 0;
-        trail_.record_about({}, type::admin_signed_in);
-        refresh_admin();
-        go(Screen::admin);
-        break;
-    }
-    case Intent::admin_purge:
-        desk_.purge_cache();
-        model_.admin.purged = true;
-        break;
-    case Intent::admin_exit:
-        trail_.record_about({}, type::admin_exited);
-        std::fprintf(stderr, "courtplay: the kiosk is closed from the admin screen\n");
-        if (model_.desk.share) end_session(false);
-        quit_ = true;
-        break;
-    case Intent::admin_close:
-        model_.admin.pin_typed.clear();
-        model_.admin.pin_wrong = false;
-        model_.admin.purged = false;
-        if (in.index == 1) {  // open: from the hidden key or corner
-            go(Screen::admin_pin);
-        } else {
-            go(player_ ? Screen::player : model_.desk.share ? Screen::share : Screen::waiting);
-        }
-        break;
-    default:
-        if (!player_) break;
-        {
-            Controls& c = player_->controls();
-            const player::PlayerState s = player_->state(now);
-            switch (in.kind) {
-            case Intent::toggle_play: s.paused ? c.play(now) : c.pause(now); break;
-            case Intent::step: c.step(now); break;
-            case Intent::back_step: c.back(now); break;
-            case Intent::jump: c.jump(in.index, now); break;
-            case Intent::seek: c.seek(in.index, now); break;
-            case Intent::rate: c.set_rate(std::clamp(in.value, 0.25, 4.0), now); break;
-            case Intent::toggle_mute: c.set_muted(!s.muted); break;
-            case Intent::volume: c.set_volume(static_cast<float>(in.value)); break;
-            case Intent::loop_a: loop_from_ = s.position; break;
-            case Intent::loop_b:
-                if (loop_from_ != kNoTime && s.position > loop_from_) c.set_loop(loop_from_, s.position, now);
-                loop_from_ = kNoTime;
-                break;
-            case Intent::loop_off:
-                loop_from_ = kNoTime;
-                c.clear_loop(now);
-                break;
-            default: break;
-            }
-        }
-    }
 }
 
 // The desk moved on (a redemption answered, a clip ready, the share ended): the screens follow.
