@@ -1,6 +1,5 @@
 #include "kiosk/share_session.h"
 
-#include "auth/court_time.h"
 #include "auth/share_service.h"
 #include "auth/share_watch.h"
 #include "audit/event.h"
@@ -12,7 +11,6 @@
 #include "player/errors.h"
 #include "player/https_source.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <optional>
 

@@ -7,7 +7,6 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cctype>
 #include <csignal>
 #include <chrono>
 #include <cstdio>
