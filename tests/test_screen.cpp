@@ -1,12 +1,12 @@
 // The window on a real X server (Xvfb): rotation metadata turns the picture on screen, and the
 // picture is letterboxed, not stretched. Pixels are read back from the renderer.
-#define CATCH_CONFIG_RUNNER
 #include "kiosk/screen.h"
 
 #include <catch2/catch.hpp>
 
 #include <array>
 #include <cstdlib>
+#include <cstring>
 
 using namespace courtplay;
 
@@ -44,25 +44,25 @@ Pixels read_back(SDL_Window* window) {
     return p;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    Catch::Session session;
-    if (const int bad = session.applyCommandLine(argc, argv)) return bad;
-    // catch_discover_tests lists the cases at build time, where there is no X server: listing
-    // needs none, and without this ctest would not know the cases at all.
-    if (session.configData().listTestNamesOnly) return session.run();
-    if (!std::getenv("DISPLAY")) {
-        std::fprintf(stderr, "test_screen: no DISPLAY; run under xvfb-run (scripts/test does)\n");
-        return 0;
-    }
-    if (SDL_Init(SDL_INIT_VIDEO) != 0) return 1;
-    int result = session.run();
-    SDL_Quit();
-    return result;
+// SDL's video, started once for the program on the X server the suite runs under (scripts/test
+// runs it under xvfb-run); without one the cases fail and say why.
+void need_video() {
+    struct Video {
+        Video() {
+            INFO("test_screen needs an X server: run it under xvfb-run, as scripts/test does");
+            REQUIRE(std::getenv("DISPLAY") != nullptr);
+            INFO(SDL_GetError());
+            REQUIRE(SDL_Init(SDL_INIT_VIDEO) == 0);
+        }
+        ~Video() { SDL_Quit(); }
+    };
+    static Video video;
 }
 
+}  // namespace
+
 TEST_CASE("rotation metadata turns the picture on screen", "[screen]") {
+    need_video();
     struct Case { int rotation; const char* white_side; };
     for (Case c : {Case{0, "top"}, Case{90, "right"}, Case{180, "bottom"}, Case{270, "left"}}) {
         DYNAMIC_SECTION("rotation " << c.rotation) {
@@ -99,6 +99,7 @@ TEST_CASE("rotation metadata turns the picture on screen", "[screen]") {
 }
 
 TEST_CASE("the evidence badge is on screen at all times, in its tone's colour", "[screen]") {
+    need_video();
     player::ClipInfo clip;
     kiosk::ScreenOptions options;
     options.width = 800;
