@@ -98,10 +98,14 @@ void KioskApp::go(Screen screen) {
 }
 
 int KioskApp::run() {
+    // The window is up and the journal open (run_kiosk opened it first): the kiosk is ready.
+    service_.ready();
     while (!quit_) {
+        service_.alive(player::monotonic_now());
         if (g_stop_signal) {
             std::fprintf(stderr, "courtplay: stopping (signal %d): the session, if any, is ended and recorded\n",
                          int(g_stop_signal));
+            service_.stopping();
             close_clip();
             break;
         }
@@ -140,6 +144,7 @@ int KioskApp::run() {
         }
         if (dirty_ > 0) render();
     }
+    service_.stopping();  // closed by court IT (admin) or by the driver; after a signal, already said
     return exit_code_;
 }
 

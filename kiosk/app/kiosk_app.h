@@ -10,6 +10,7 @@
 #include "kiosk/app/share_desk.h"
 #include "kiosk/app/ui_model.h"
 #include "kiosk/audit_trail.h"
+#include "kiosk/service_notify.h"
 
 #include <SDL.h>
 
@@ -77,6 +78,7 @@ private:
     AuditTrail& trail_;
     const KioskOptions options_;
     KioskWindow window_;
+    ServiceNotifier service_;  // systemd's READY, WATCHDOG and STOPPING (no-op outside systemd)
     Uint32 wake_event_ = 0;
     ShareDesk desk_;
     std::unique_ptr<ClipPlayer> player_;
