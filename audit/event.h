@@ -34,6 +34,7 @@ inline constexpr const char* session_started = "session.started";
 inline constexpr const char* session_ended = "session.ended";
 inline constexpr const char* session_timed_out = "session.timed_out";
 inline constexpr const char* admin_signed_in = "admin.signed_in";
+inline constexpr const char* admin_refused = "admin.refused";
 inline constexpr const char* admin_exited = "admin.exited";
 inline constexpr const char* playback_error = "playback.error";
 inline constexpr const char* journal_recovered = "journal.recovered";

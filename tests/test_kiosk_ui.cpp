@@ -185,7 +185,7 @@ TEST_CASE("court IT's screen opens only with the right PIN and can close the kio
     const RunResult r = k.app.wait();
     CHECK(r.exit_code == 0);
     const std::vector<std::string> events = court.service_events();
-    CHECK(in_order(events, {"admin.signed_in", "admin.exited"}));
+    CHECK(in_order(events, {"admin.refused", "admin.signed_in", "admin.exited"}));
 }
 
 TEST_CASE("refusals are said in plain words for a withdrawn share and an unreachable service", "[kiosk][ui]") {

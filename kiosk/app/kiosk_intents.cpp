@@ -87,6 +87,8 @@ void KioskApp::apply(const Intent& in) {
             // Guessing gets slower: 30 s after three wrong PINs, doubling after each further one.
             if (++wrong_pins_ >= kPinTriesBeforeWait)
                 pin_wait_until_ms_ = now_ms() + (30000LL << std::min(wrong_pins_ - kPinTriesBeforeWait, 6));
+            // Guessing at court IT's PIN is on the record, with how many in a row.
+            trail_.record_about({}, type::admin_refused, std::nullopt, {{"wrong_in_row", wrong_pins_}});
             std::fprintf(stderr, "courtplay: a wrong admin PIN was entered (%d in a row)\n", wrong_pins_);
             break;
         }
