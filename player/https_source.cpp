@@ -71,6 +71,8 @@ HttpsSource::HttpsSource(HttpsSourceOptions options)
         fetcher_->sha.reset(EVP_MD_CTX_new());
         if (!fetcher_->sha || EVP_DigestInit_ex(fetcher_->sha.get(), EVP_sha256(), nullptr) != 1)
             throw OpenError(name, "OpenSSL could not start a SHA-256");
+        if (options_.proof_chunk_bytes <= 0) throw OpenError(name, "a proof chunk must have bytes");
+        fetcher_->chunks = std::make_unique<ChunkRecorder>(options_.proof_chunk_bytes);
     }
     if (!fetcher_->multi) throw OpenError(name, "libcurl could not start");
     if (options_.expected_bytes > 0) total_ = options_.expected_bytes;
@@ -78,6 +80,10 @@ HttpsSource::HttpsSource(HttpsSourceOptions options)
     // The window holds the read-ahead, a little behind the reader (libavformat often steps back a
     // few KiB) and one of libcurl's blocks.
     ring_size_ = options_.read_ahead + options_.read_ahead / 4 + static_cast<size_t>(kCurlBuffer);
+    // After the proof a whole chunk must fit behind the read-ahead, or the reader waiting for the
+    // chunk's end and the stream waiting for room would wait for each other.
+    if (verifying)
+        ring_size_ = std::max(ring_size_, options_.read_ahead + static_cast<size_t>(options_.proof_chunk_bytes + 2 * kCurlBuffer));
     ring_ = std::make_unique_for_overwrite<uint8_t[]>(ring_size_);  // not zeroed: every byte is written before it is read
     if (verifying) hash_thread_ = std::thread([this] { hash_loop(); });
     fetch_thread_ = std::thread([this] { fetch_loop(); });
@@ -107,12 +113,17 @@ bool HttpsSource::readable_locked() const {
            (pos_ >= win_start_ && pos_ < win_end_);
 }
 
+int64_t HttpsSource::wanted_to_locked() const {
+    return std::max(pos_ + static_cast<int64_t>(options_.read_ahead), chunk_wanted_to_);
+}
+
 // A paused stream resumes once a quarter of the read-ahead is free again, not at the first free
-// block: each resume is a wakeup of the fetch thread and a pause soon after.
+// block: each resume is a wakeup of the fetch thread and a pause soon after. A reader waiting for
+// the rest of a chunk is never kept waiting for that quarter.
 bool HttpsSource::room_locked() const {
     const auto ahead = static_cast<int64_t>(options_.read_ahead);
     const int64_t resume_gap = std::max(kCurlBuffer, ahead / 4);
-    return win_end_ < end_locked() && win_end_ + resume_gap <= pos_ + ahead &&
+    return win_end_ < end_locked() && (win_end_ + resume_gap <= pos_ + ahead || win_end_ < chunk_wanted_to_) &&
            win_end_ + kCurlBuffer <= keep_from_locked() + static_cast<int64_t>(ring_size_);
 }
 
@@ -127,15 +138,18 @@ bool HttpsSource::prefix_alive_locked() const {
            hashed_to_ <= win_end_;
 }
 
-// The reader's bytes, and those the hasher has still to take.
-int64_t HttpsSource::keep_from_locked() const { return prefix_alive_locked() ? std::min(pos_, hashed_to_) : pos_; }
+// The reader's bytes (from the chunk it is copying out, after the proof), and those the hasher
+// has still to take.
+int64_t HttpsSource::keep_from_locked() const {
+    return std::min(prefix_alive_locked() ? std::min(pos_, hashed_to_) : pos_, pinned_from_);
+}
 
 void HttpsSource::published_locked() {
     if (reader_waiting_ && readable_locked()) {
         if (win_end_ >= std::min(reader_wants_, end_locked())) {
             reader_short_since_.reset();
             bytes_arrived_.notify_all();
-        } else if (!reader_short_since_) {
+        } else if (!reader_short_since_ && !reader_needs_chunk_) {
             reader_short_since_ = std::chrono::steady_clock::now();  // the fetch loop flushes them
         }
     }
@@ -154,6 +168,7 @@ void HttpsSource::hashed_locked(int64_t n) {
     EVP_DigestFinal_ex(fetcher_->sha.get(), digest, &len);
     if (hex(digest, len) == options_.expected_sha256) {
         verification_ = Verification::verified;
+        proven_ = std::make_unique<const ChunkDigests>(fetcher_->chunks->finish());
     } else {
         verification_ = Verification::failed;
         link_ = Link::failed;
@@ -202,6 +217,8 @@ void HttpsSource::hash_loop() {
             const size_t first = std::min(len, ring_size_ - at);
             EVP_DigestUpdate(fetcher_->sha.get(), ring_.get() + at, first);
             EVP_DigestUpdate(fetcher_->sha.get(), ring_.get(), len - first);
+            fetcher_->chunks->update(ring_.get() + at, first);
+            fetcher_->chunks->update(ring_.get(), len - first);
             lock.lock();
             hashing_ = false;
             hashed_locked(to - from);
@@ -241,6 +258,7 @@ int HttpsSource::read(uint8_t* buf, int size) {
         wake_fetcher();  // the first request waits for this
         lock.lock();
     }
+    if (proven_) return read_checked(lock, buf, size);
     if (!readable_locked()) {
         reader_wants_ = pos_ + std::max<int64_t>(size, kBatch);
         reader_waiting_ = true;
@@ -284,16 +302,15 @@ int64_t HttpsSource::seek_to(int64_t offset) {
     {
         std::unique_lock lock(mutex_);
         if (interrupted_) return AVERROR_EXIT;
+        // After the proof the window must hold the whole chunk around the offset: a request
+        // starts at its first byte.
+        const int64_t from = proven_ && offset < end_locked() ? proven_->start_of(proven_->chunk_of(offset)) : offset;
+        const bool in_checked = proven_ && offset >= checked_from_ && offset < checked_from_ + checked_len_;
         // Bytes a little past the window are worth waiting for only while a request brings them.
-        const bool held = offset >= win_start_ && offset <= win_end_;
-        const bool coming = fetcher_stream_active_ && offset > win_end_ && offset <= win_end_ + kSmallGap;
+        const bool held = in_checked || (from >= win_start_ && offset <= win_end_);
+        const bool coming = fetcher_stream_active_ && from >= win_start_ && offset > win_end_ && offset <= win_end_ + kSmallGap;
         if (!held && !coming && offset < end_locked()) {
-            // The ring will be written from a new offset: the hasher must be done reading it.
-            seek_waits_for_hasher_ = true;
-            bytes_arrived_.wait(lock, [&] { return !hashing_; });
-            seek_waits_for_hasher_ = false;
-            win_start_ = win_end_ = offset;
-            ++generation_;
+            restart_window_locked(lock, from);
             wake = true;
         }
         pos_ = offset;
@@ -301,6 +318,91 @@ int64_t HttpsSource::seek_to(int64_t offset) {
     }
     if (wake) wake_fetcher();
     return offset;
+}
+
+void HttpsSource::restart_window_locked(std::unique_lock<std::mutex>& lock, int64_t from) {
+    // The ring will be written from a new offset: the hasher must be done reading it.
+    seek_waits_for_hasher_ = true;
+    bytes_arrived_.wait(lock, [&] { return !hashing_; });
+    seek_waits_for_hasher_ = false;
+    win_start_ = win_end_ = from;
+    ++generation_;
+}
+
+// ---- the reader after the proof ------------------------------------------------------------------
+
+int HttpsSource::read_checked(std::unique_lock<std::mutex>& lock, uint8_t* buf, int size) {
+    if (interrupted_) return AVERROR_EXIT;
+    if (link_ == Link::failed) return read_error_;
+    if (pos_ >= total_) return 0;
+    if (pos_ < checked_from_ || pos_ >= checked_from_ + checked_len_)
+        if (const int error = load_checked_chunk(lock); error < 0) return error;
+    const int n = static_cast<int>(std::min<int64_t>(size, checked_from_ + checked_len_ - pos_));
+    const int64_t from = pos_;
+    lock.unlock();
+    // checked_ is this thread's alone, and pos_ moves only on it.
+    std::memcpy(buf, checked_.get() + (from - checked_from_), static_cast<size_t>(n));
+    lock.lock();
+    pos_ += n;
+    const bool wake = room_locked() && (stream_paused_ || !fetcher_stream_active_);
+    lock.unlock();
+    if (wake) wake_fetcher();
+    return n;
+}
+
+// Waits for the whole chunk around the reader, copies it out of the window and checks it against
+// the proof's digest. Returns 0, or the AVERROR every read fails with from then on.
+int HttpsSource::load_checked_chunk(std::unique_lock<std::mutex>& lock) {
+    const ChunkDigests& proven = *proven_;
+    const int64_t chunk = proven.chunk_of(pos_);
+    const int64_t from = proven.start_of(chunk);
+    const int64_t len = proven.length_of(chunk);
+    bool wake = false;
+    if (from < win_start_ || from > win_end_) {
+        restart_window_locked(lock, from);
+        wake = true;
+    }
+    pinned_from_ = from;  // the fetch thread keeps the chunk's bytes until they are copied out ...
+    chunk_wanted_to_ = from + len;  // ... and brings all of them, past the read-ahead if need be
+    if (!fetcher_stream_active_ || (stream_paused_ && room_locked())) wake = true;
+    if (wake) {
+        lock.unlock();
+        wake_fetcher();
+        lock.lock();
+    }
+    reader_wants_ = from + len;
+    reader_waiting_ = reader_needs_chunk_ = true;
+    // A lost connection waits here (reconnecting) like any read; a failure or interrupt does not.
+    bytes_arrived_.wait(lock, [&] { return interrupted_ || link_ == Link::failed || win_end_ >= from + len; });
+    reader_waiting_ = reader_needs_chunk_ = false;
+    auto unpin = [&] {
+        pinned_from_ = INT64_MAX;
+        chunk_wanted_to_ = 0;
+    };
+    if (interrupted_ || link_ == Link::failed) {
+        unpin();
+        return interrupted_ ? AVERROR_EXIT : read_error_;
+    }
+    lock.unlock();
+    if (!checked_) checked_ = std::make_unique_for_overwrite<uint8_t[]>(static_cast<size_t>(proven.chunk_bytes()));
+    const auto at = static_cast<size_t>(from % static_cast<int64_t>(ring_size_));
+    const size_t first = std::min(static_cast<size_t>(len), ring_size_ - at);
+    std::memcpy(checked_.get(), ring_.get() + at, first);
+    std::memcpy(checked_.get() + first, ring_.get(), static_cast<size_t>(len) - first);
+    const ChunkDigests::Check verdict = proven.check(chunk, checked_.get(), static_cast<size_t>(len));
+    lock.lock();
+    unpin();
+    if (verdict != ChunkDigests::Check::matches) {
+        checked_len_ = 0;
+        if (link_ != Link::failed) altered_chunk_ = chunk;  // else another failure came first, and stands
+        fail_locked("the share service sent different bytes for part " + std::to_string(chunk + 1) + " of " +
+                        std::to_string(proven.count()) + " of the clip than were checked: this is NOT the original evidence",
+                    AVERROR_INVALIDDATA, true);
+        return AVERROR_INVALIDDATA;
+    }
+    checked_from_ = from;
+    checked_len_ = len;
+    return 0;
 }
 
 void HttpsSource::interrupt() {
@@ -324,6 +426,8 @@ HttpsSource::Status HttpsSource::status() const {
     st.requests = requests_;
     st.reconnects = reconnects_;
     st.received = received_;
+    st.altered_chunk = altered_chunk_;
+    st.chunk_bytes = proven_ ? proven_->chunk_bytes() : 0;
     return st;
 }
 
