@@ -12,6 +12,14 @@ namespace courtplay::kiosk {
 using player::HttpsSource;
 
 int report_stream_failure(const HttpsSource::Status& st, const std::string& title) {
+    if (st.altered_chunk >= 0) {
+        std::fprintf(stderr,
+                     "courtplay: the share service sent different bytes for clip \"%s\" than were checked (part %lld, "
+                     "from byte %lld); playback stopped. Nothing altered was shown. Tell court IT.\n",
+                     title.c_str(), static_cast<long long>(st.altered_chunk + 1),
+                     static_cast<long long>(st.altered_chunk * st.chunk_bytes));
+        return exit_code::bad_media;
+    }
     if (st.verification == HttpsSource::Verification::failed || st.error == AVERROR_INVALIDDATA) {
         std::fprintf(stderr, "courtplay: clip \"%s\": %s. It will not be played. Tell court IT.\n", title.c_str(),
                      st.reason.c_str());

@@ -44,6 +44,9 @@ public:
         return code;
     }
 
+    // The chunk of a streamed clip found altered after it was proven (from 0), if one was.
+    std::optional<int64_t> altered_chunk() const { return altered_chunk_; }
+
 private:
     int play_from_best_source() {
         std::unique_ptr<cache::CachedSource> cached = cache_ ? cache_->open(ref_) : nullptr;
@@ -98,6 +101,7 @@ private:
         const int code = play(stream, [&stream] { return badge_of(stream.status()); });
         // Playback that ended because the stream failed says why, with the stream's exit code.
         const HttpsSource::Status st = stream.status();
+        if (st.altered_chunk >= 0) altered_chunk_ = st.altered_chunk;
         if (code != exit_code::refused && st.link == HttpsSource::Link::failed)
             return report_stream_failure(st, clip_.title);
         return code;
@@ -138,6 +142,7 @@ private:
     const cache::ClipRef ref_;
     AuditTrail& trail_;
     std::optional<auth::Refusal> ended_;
+    std::optional<int64_t> altered_chunk_;
 };
 
 // Redeems the share and plays the clip, recording each step. Returns an exit code.
@@ -170,9 +175,17 @@ int redeem_and_play(const SessionOptions& options, const config::KioskConfig& cf
     trail.subject.clip_id = clip->id;
     trail.subject.sha256 = clip->sha256;
     if (auto r = auth::check_clip(share.grant, clip->id, true, false, false)) return refused(*r);
-    const int code = Session(options, cfg, service, share, *clip, cache, trail).run();
-    if (code != exit_code::ok && code != exit_code::refused && code != exit_code::audit)
-        trail.record(type::playback_error, std::nullopt, {{"exit_code", code}});
+    Session session(options, cfg, service, share, *clip, cache, trail);
+    const int code = session.run();
+    if (code != exit_code::ok && code != exit_code::refused && code != exit_code::audit) {
+        // Recorded as a failed proof is (exit code 3), saying also that the proof had passed.
+        nlohmann::json details = {{"exit_code", code}};
+        if (const std::optional<int64_t> chunk = session.altered_chunk()) {
+            details["reason"] = "altered_after_proof";
+            details["altered_part"] = *chunk + 1;
+        }
+        trail.record(type::playback_error, std::nullopt, details);
+    }
     return code;
 }
 }  // namespace

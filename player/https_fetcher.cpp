@@ -221,7 +221,7 @@ size_t HttpsSource::Fetcher::on_body(char* data, size_t size, size_t n, void* us
         } else {
             if (t->generation != s.generation_) return 0;  // a seek moved on: this request is dropped
             const auto ring = static_cast<int64_t>(s.ring_size_);
-            const bool ahead_full = s.win_end_ >= s.pos_ + static_cast<int64_t>(s.options_.read_ahead);
+            const bool ahead_full = s.win_end_ >= s.wanted_to_locked();
             const bool would_overwrite = s.win_end_ + static_cast<int64_t>(len) > s.keep_from_locked() + ring;
             if (ahead_full || would_overwrite) {
                 // Flow control: libcurl stops reading the socket and TCP holds the server back.
@@ -242,6 +242,7 @@ size_t HttpsSource::Fetcher::on_body(char* data, size_t size, size_t n, void* us
     // only this thread writes.
     if (t->role == Transfer::Role::verify) {
         EVP_DigestUpdate(f.sha.get(), bytes, len);
+        f.chunks->update(bytes, len);
     } else {
         const size_t first = std::min(len, s.ring_size_ - at);
         std::memcpy(s.ring_.get() + at, bytes, first);
@@ -342,7 +343,7 @@ void HttpsSource::fetch_loop() {
                     resume_stream = true;
                 }
                 if (!stream_live && demanded_ && win_end_ < end_locked() &&
-                    win_end_ < pos_ + static_cast<int64_t>(options_.read_ahead) && now >= f.stream_retry_at) {
+                    win_end_ < wanted_to_locked() && now >= f.stream_retry_at) {
                     start_stream = true;
                     stream_from = win_end_;
                     generation = generation_;

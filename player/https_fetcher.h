@@ -64,6 +64,8 @@ struct HttpsSource::Fetcher {
     std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi{nullptr, curl_multi_cleanup};
     // The hasher's while it follows the window, the verifier's (fetch thread) once that has started.
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha{nullptr, EVP_MD_CTX_free};
+    // Fed the same bytes as sha, by whoever owns it: the proof's per-chunk digests.
+    std::unique_ptr<ChunkRecorder> chunks;
     // Fetch thread only:
     std::unique_ptr<https::Transfer> stream, verify;
     int stream_attempt = 0, verify_attempt = 0;

@@ -1,5 +1,6 @@
 // HttpsSource's window and the threads that take bytes from it: the reader (the demuxer) and the
-// hasher. The fetch thread that fills it is in https_fetcher.cpp.
+// hasher. The fetch thread that fills it is in https_fetcher.cpp; the reader once the clip is
+// proven, in https_checked_read.cpp.
 #include "player/https_source.h"
 
 #include "player/errors.h"
@@ -71,6 +72,8 @@ HttpsSource::HttpsSource(HttpsSourceOptions options)
         fetcher_->sha.reset(EVP_MD_CTX_new());
         if (!fetcher_->sha || EVP_DigestInit_ex(fetcher_->sha.get(), EVP_sha256(), nullptr) != 1)
             throw OpenError(name, "OpenSSL could not start a SHA-256");
+        if (options_.proof_chunk_bytes <= 0) throw OpenError(name, "a proof chunk must have bytes");
+        fetcher_->chunks = std::make_unique<ChunkRecorder>(options_.proof_chunk_bytes);
     }
     if (!fetcher_->multi) throw OpenError(name, "libcurl could not start");
     if (options_.expected_bytes > 0) total_ = options_.expected_bytes;
@@ -78,6 +81,10 @@ HttpsSource::HttpsSource(HttpsSourceOptions options)
     // The window holds the read-ahead, a little behind the reader (libavformat often steps back a
     // few KiB) and one of libcurl's blocks.
     ring_size_ = options_.read_ahead + options_.read_ahead / 4 + static_cast<size_t>(kCurlBuffer);
+    // After the proof a whole chunk must fit behind the read-ahead, or the reader waiting for the
+    // chunk's end and the stream waiting for room would wait for each other.
+    if (verifying)
+        ring_size_ = std::max(ring_size_, options_.read_ahead + static_cast<size_t>(options_.proof_chunk_bytes + 2 * kCurlBuffer));
     ring_ = std::make_unique_for_overwrite<uint8_t[]>(ring_size_);  // not zeroed: every byte is written before it is read
     if (verifying) hash_thread_ = std::thread([this] { hash_loop(); });
     fetch_thread_ = std::thread([this] { fetch_loop(); });
@@ -107,12 +114,17 @@ bool HttpsSource::readable_locked() const {
            (pos_ >= win_start_ && pos_ < win_end_);
 }
 
+int64_t HttpsSource::wanted_to_locked() const {
+    return std::max(pos_ + static_cast<int64_t>(options_.read_ahead), chunk_wanted_to_);
+}
+
 // A paused stream resumes once a quarter of the read-ahead is free again, not at the first free
-// block: each resume is a wakeup of the fetch thread and a pause soon after.
+// block: each resume is a wakeup of the fetch thread and a pause soon after. A reader waiting for
+// the rest of a chunk is never kept waiting for that quarter.
 bool HttpsSource::room_locked() const {
     const auto ahead = static_cast<int64_t>(options_.read_ahead);
     const int64_t resume_gap = std::max(kCurlBuffer, ahead / 4);
-    return win_end_ < end_locked() && win_end_ + resume_gap <= pos_ + ahead &&
+    return win_end_ < end_locked() && (win_end_ + resume_gap <= pos_ + ahead || win_end_ < chunk_wanted_to_) &&
            win_end_ + kCurlBuffer <= keep_from_locked() + static_cast<int64_t>(ring_size_);
 }
 
@@ -127,15 +139,18 @@ bool HttpsSource::prefix_alive_locked() const {
            hashed_to_ <= win_end_;
 }
 
-// The reader's bytes, and those the hasher has still to take.
-int64_t HttpsSource::keep_from_locked() const { return prefix_alive_locked() ? std::min(pos_, hashed_to_) : pos_; }
+// The reader's bytes (from the chunk it is copying out, after the proof), and those the hasher
+// has still to take.
+int64_t HttpsSource::keep_from_locked() const {
+    return std::min(prefix_alive_locked() ? std::min(pos_, hashed_to_) : pos_, pinned_from_);
+}
 
 void HttpsSource::published_locked() {
     if (reader_waiting_ && readable_locked()) {
         if (win_end_ >= std::min(reader_wants_, end_locked())) {
             reader_short_since_.reset();
             bytes_arrived_.notify_all();
-        } else if (!reader_short_since_) {
+        } else if (!reader_short_since_ && !reader_needs_chunk_) {
             reader_short_since_ = std::chrono::steady_clock::now();  // the fetch loop flushes them
         }
     }
@@ -154,6 +169,7 @@ void HttpsSource::hashed_locked(int64_t n) {
     EVP_DigestFinal_ex(fetcher_->sha.get(), digest, &len);
     if (hex(digest, len) == options_.expected_sha256) {
         verification_ = Verification::verified;
+        proven_ = std::make_unique<const ChunkDigests>(fetcher_->chunks->finish());
     } else {
         verification_ = Verification::failed;
         link_ = Link::failed;
@@ -202,6 +218,8 @@ void HttpsSource::hash_loop() {
             const size_t first = std::min(len, ring_size_ - at);
             EVP_DigestUpdate(fetcher_->sha.get(), ring_.get() + at, first);
             EVP_DigestUpdate(fetcher_->sha.get(), ring_.get(), len - first);
+            fetcher_->chunks->update(ring_.get() + at, first);
+            fetcher_->chunks->update(ring_.get(), len - first);
             lock.lock();
             hashing_ = false;
             hashed_locked(to - from);
@@ -241,6 +259,7 @@ int HttpsSource::read(uint8_t* buf, int size) {
         wake_fetcher();  // the first request waits for this
         lock.lock();
     }
+    if (proven_) return read_checked(lock, buf, size);
     if (!readable_locked()) {
         reader_wants_ = pos_ + std::max<int64_t>(size, kBatch);
         reader_waiting_ = true;
@@ -284,16 +303,15 @@ int64_t HttpsSource::seek_to(int64_t offset) {
     {
         std::unique_lock lock(mutex_);
         if (interrupted_) return AVERROR_EXIT;
+        // After the proof the window must hold the whole chunk around the offset: a request
+        // starts at its first byte.
+        const int64_t from = proven_ && offset < end_locked() ? proven_->start_of(proven_->chunk_of(offset)) : offset;
+        const bool in_checked = proven_ && offset >= checked_from_ && offset < checked_from_ + checked_len_;
         // Bytes a little past the window are worth waiting for only while a request brings them.
-        const bool held = offset >= win_start_ && offset <= win_end_;
-        const bool coming = fetcher_stream_active_ && offset > win_end_ && offset <= win_end_ + kSmallGap;
+        const bool held = in_checked || (from >= win_start_ && offset <= win_end_);
+        const bool coming = fetcher_stream_active_ && from >= win_start_ && offset > win_end_ && offset <= win_end_ + kSmallGap;
         if (!held && !coming && offset < end_locked()) {
-            // The ring will be written from a new offset: the hasher must be done reading it.
-            seek_waits_for_hasher_ = true;
-            bytes_arrived_.wait(lock, [&] { return !hashing_; });
-            seek_waits_for_hasher_ = false;
-            win_start_ = win_end_ = offset;
-            ++generation_;
+            restart_window_locked(lock, from);
             wake = true;
         }
         pos_ = offset;
@@ -301,6 +319,15 @@ int64_t HttpsSource::seek_to(int64_t offset) {
     }
     if (wake) wake_fetcher();
     return offset;
+}
+
+void HttpsSource::restart_window_locked(std::unique_lock<std::mutex>& lock, int64_t from) {
+    // The ring will be written from a new offset: the hasher must be done reading it.
+    seek_waits_for_hasher_ = true;
+    bytes_arrived_.wait(lock, [&] { return !hashing_; });
+    seek_waits_for_hasher_ = false;
+    win_start_ = win_end_ = from;
+    ++generation_;
 }
 
 void HttpsSource::interrupt() {
@@ -324,6 +351,8 @@ HttpsSource::Status HttpsSource::status() const {
     st.requests = requests_;
     st.reconnects = reconnects_;
     st.received = received_;
+    st.altered_chunk = altered_chunk_;
+    st.chunk_bytes = proven_ ? proven_->chunk_bytes() : 0;
     return st;
 }
 

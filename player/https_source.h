@@ -23,6 +23,12 @@
 //   status() then says `verified` or `failed`. A mismatch, or a length that is not the grant's,
 //   makes it `failed`: from then on every read fails with AVERROR_INVALIDDATA and nothing more is
 //   shown.
+// - After the proof: the hash also records each 1 MiB chunk's SHA-256 (chunk_digests.h). Once the
+//   clip is `verified`, every byte read() hands out comes from a whole chunk that was fetched,
+//   copied out of the window and found equal to the proof's: a service that sent the original to
+//   be proven and something else to be played is caught at the first altered chunk, nothing of
+//   which is handed out. The source is then `failed` (status().altered_chunk says which), and every
+//   read fails with AVERROR_INVALIDDATA. Requests after the proof start at a chunk's first byte.
 // - Unverified: with `expected_sha256` empty nothing is hashed, no verification request is ever
 //   made, and the status is `unverified` from the start: the bytes are exactly the service's, but
 //   nothing proves they are the original (callers that hash the bytes themselves, and `courtplay
@@ -47,6 +53,7 @@
 // on the fetch thread.
 #pragma once
 
+#include "player/chunk_digests.h"
 #include "player/source.h"
 
 #include <chrono>
@@ -72,6 +79,7 @@ struct HttpsSourceOptions {
     int64_t expected_bytes = 0;       // from the grant; 0: learned from the service's first answer
     std::string expected_sha256;      // from the grant: 64 hex digits; empty: unverified (see above)
     size_t read_ahead = 8u << 20;     // bytes kept ready ahead of the reader (at least 256 KiB)
+    int64_t proof_chunk_bytes = kProofChunkBytes;  // after the proof, bytes are checked a chunk at a time
 };
 
 class HttpsSource final : public Source {
@@ -92,6 +100,8 @@ public:
         int64_t requests = 0;      // Range requests made (both kinds), for tests and measurements
         int64_t received = 0;      // clip bytes received (both kinds), for tests and measurements
         int64_t reconnects = 0;    // requests made after a lost connection or a 5xx
+        int64_t altered_chunk = -1;  // after the proof: the chunk whose bytes were not the ones proven
+        int64_t chunk_bytes = 0;     // of each chunk checked after the proof; 0 before it
     };
 
     // Starts the fetch thread; the first request waits for the reader (above). Throws OpenError
@@ -120,6 +130,7 @@ private:
     // The window's rules, shared by the fetch thread, the hasher and the reader. Under mutex_.
     bool readable_locked() const;
     int64_t end_locked() const;        // the size when known, else "no end yet"
+    int64_t wanted_to_locked() const;  // the stream fills the window up to here
     bool room_locked() const;          // a paused stream may resume
     bool hungry_locked() const;        // playback is short of bytes: the verifier's pass waits
     bool prefix_alive_locked() const;  // the hasher follows the window from hashed_to_
@@ -127,6 +138,12 @@ private:
     void published_locked();           // the window grew: wake whoever waits for a batch
     void hashed_locked(int64_t n);     // n more bytes are in the hash
     void fail_locked(const std::string& reason, int read_error, bool not_the_evidence);
+
+    void restart_window_locked(std::unique_lock<std::mutex>& lock, int64_t from);
+
+    // After the proof (reader's thread): reads come from a copy of one checked chunk.
+    int read_checked(std::unique_lock<std::mutex>& lock, uint8_t* buf, int size);
+    int load_checked_chunk(std::unique_lock<std::mutex>& lock);
 
     void wake_fetcher() const;
     void fetch_loop();  // https_fetcher.cpp
@@ -165,7 +182,17 @@ private:
     std::string reason_;
     int read_error_ = 0;                     // AVERROR returned by reads once link_ is failed
     int64_t hashed_to_ = 0;
+    // Set once the whole clip matched the grant; from then on reads are checked against it.
+    std::unique_ptr<const ChunkDigests> proven_;
+    int64_t pinned_from_ = INT64_MAX;        // the reader copies the window's bytes from here, outside the lock
+    int64_t chunk_wanted_to_ = 0;            // the reader waits for a whole chunk, which may end past the read-ahead
+    bool reader_needs_chunk_ = false;        // ... and is woken only once all of it is in
+    int64_t altered_chunk_ = -1;
     int64_t requests_ = 0, reconnects_ = 0, received_ = 0;
+
+    // The reader's thread only: the chunk it reads from after the proof, checked.
+    std::unique_ptr<uint8_t[]> checked_;
+    int64_t checked_from_ = 0, checked_len_ = 0;
 
     // Last: started once everything above exists.
     std::thread fetch_thread_;

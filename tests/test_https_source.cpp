@@ -263,6 +263,62 @@ TEST_CASE("Evidence changed on the service after it was shared fails verificatio
     }
 }
 
+TEST_CASE("After the proof, bytes fetched again are held to the proof's, a chunk at a time") {
+    StreamService svc("stream-after-proof", big_clip());
+    const std::string file = read_file(svc.clip_path);
+    const auto size = static_cast<int64_t>(file.size());
+    constexpr int64_t kChunk = 1 << 20;
+    // The window (1 MiB ahead, the chunk behind it) then holds only the end: chunks 0 and 1 are fetched again.
+    REQUIRE(size > 5 * kChunk);
+    HttpsSource source(svc.options(1u << 20));
+    int error = 1;
+    REQUIRE(first_difference(read_n(source, size + 1, &error), file) == -1);
+    REQUIRE(error == 0);
+    REQUIRE(source.verification() == HttpsSource::Verification::verified);
+    CHECK(source.status().chunk_bytes == kChunk);
+    const int64_t requests = source.status().requests;
+
+    SECTION("the original again: every byte, from the start and after seeks") {
+        REQUIRE(source.seek_to(0) == 0);
+        CHECK(first_difference(read_n(source, size + 1, &error), file) == -1);
+        CHECK(error == 0);
+        for (const int64_t at : {int64_t{12345}, 3 * kChunk - 10, size - 100}) {
+            REQUIRE(source.seek_to(at) == at);
+            CHECK(read_n(source, 1000) == file.substr(static_cast<size_t>(at), 1000));
+        }
+        CHECK(source.status().requests > requests);  // fetched again, not read from what the proof left
+        CHECK(source.verification() == HttpsSource::Verification::verified);
+        CHECK(source.status().altered_chunk == -1);
+    }
+    // The service's copy replaced after the proof: every later request gets the altered bytes.
+    std::string altered = file;
+    altered[static_cast<size_t>(kChunk + 777)] ^= 0x01;
+    const fs::path next = svc.stored_clip().string() + ".next";
+    write_file(next, altered);
+    SECTION("altered after the proof: reads stop at the altered chunk, and nothing of it is handed out") {
+        fs::rename(next, svc.stored_clip());
+        REQUIRE(source.seek_to(0) == 0);
+        const std::string got = read_n(source, size, &error);
+        CHECK(error == AVERROR_INVALIDDATA);
+        CHECK(got == file.substr(0, kChunk));  // chunk 0 whole, not one byte of chunk 1
+        const HttpsSource::Status st = source.status();
+        CHECK(st.altered_chunk == 1);
+        CHECK(st.verification == HttpsSource::Verification::failed);
+        CHECK(st.link == HttpsSource::Link::failed);
+        CHECK_THAT(st.reason, Catch::Contains("sent different bytes") && Catch::Contains("NOT the original"));
+        REQUIRE(source.seek_to(size - 100) == size - 100);
+        uint8_t b[16];
+        CHECK(source.read(b, sizeof b) == AVERROR_INVALIDDATA);  // nothing more, good chunks included
+    }
+    SECTION("a seek into the altered chunk: not one byte of it") {
+        fs::rename(next, svc.stored_clip());
+        REQUIRE(source.seek_to(kChunk + 700) == kChunk + 700);
+        uint8_t b[16];
+        CHECK(source.read(b, sizeof b) == AVERROR_INVALIDDATA);
+        CHECK(source.status().altered_chunk == 1);
+    }
+}
+
 TEST_CASE("Refusals are final: a revoked share, a wrong CA") {
     SECTION("revoked while streaming: the next request is refused, and not retried") {
         StreamService svc("stream-revoked", big_clip());

@@ -311,6 +311,7 @@ void ShareDesk::clip_closed() {
         view_.ready.reset();
         changed_locked();
     }
+    if (auto* stream = dynamic_cast<player::HttpsSource*>(source.get())) return stream_closed(index, stream->status());
     auto* cached = dynamic_cast<cache::CachedSource*>(source.get());
     if (!cached) return;
     const cache::CachedSource::Status st = cached->status();
@@ -326,6 +327,24 @@ void ShareDesk::clip_closed() {
         } else if (st.all_checked) {
             trail_.record_about(about, type::cache_verified, std::nullopt);
         }
+    });
+}
+
+// A streamed clip that the service altered after it was proven: on record as a failed proof is
+// in a `courtplay session`, and it is not offered again.
+void ShareDesk::stream_closed(size_t index, const player::HttpsSource::Status& st) {
+    if (st.altered_chunk < 0) return;
+    post([this, index, st] {
+        const auth::GrantClip& clip = share_->grant.clips[index];
+        audit::EventSubject about = subject_;
+        about.clip_id = clip.id;
+        about.sha256 = clip.sha256;
+        report_stream_failure(st, clip.title);
+        trail_.record_about(about, type::playback_error, std::nullopt,
+                            {{"exit_code", exit_code::bad_media},
+                             {"reason", "altered_after_proof"},
+                             {"altered_part", st.altered_chunk + 1}});
+        set_clip(index, ClipStatus::not_original, 0);
     });
 }
 

@@ -106,6 +106,7 @@ private:
     void do_prefetch(size_t index);
     void do_prepare(size_t index);
     void do_end();
+    void stream_closed(size_t index, const player::HttpsSource::Status& st);
     void set_clip(size_t index, ClipStatus status, int percent);
     cache::ClipRef ref_of(const auth::GrantClip& clip) const;
 
