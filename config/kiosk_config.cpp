@@ -51,6 +51,7 @@ enum class Rule {
     WatermarkTemplate,  // placeholders known, the required ones there (config/watermark_template.h)
     Choice,        // one of KeySpec::choices, exactly
     PinHash,       // empty or auth/pin_hash.h's form; never quoted back in a message
+    HostList,      // a list of 1 to KeySpec::max host names or IP addresses, no ports, no repeats
 };
 
 // A checked value, ready to store.
@@ -58,6 +59,7 @@ struct Value {
     std::string text;
     fs::path path;
     int64_t number = 0;
+    std::vector<std::string> list;  // Rule::HostList
 };
 
 struct KeySpec {
@@ -66,7 +68,7 @@ struct KeySpec {
     bool required;           // when its table is present
     std::string expected;    // "a whole number of seconds from 1 to 300": ends "must be ..." / "expected ..."
     std::function<void(KioskConfig&, Value&&)> store;
-    int64_t min = 0, max = 0;  // Rule::Whole only
+    int64_t min = 0, max = 0;  // Rule::Whole; Rule::HostList's max is the most entries
     std::vector<std::string> choices;  // Rule::Choice only
 };
 
@@ -164,6 +166,10 @@ const std::vector<KeySpec>& key_specs() {
             {"admin.pin_hash", Rule::PinHash, false,
              "empty or a PIN hash made by `courtplay admin pin-hash` (\"scrypt$15$8$1$...\")",
              [](KioskConfig& c, Value&& v) { c.admin.pin_hash = std::move(v.text); }},
+            {"time.ntp_servers", Rule::HostList, false,
+             "a list of 1 to 8 NTP servers, each a host name or an IP address without a port, e.g. "
+             "[\"ntp1.court.example\", \"10.20.0.1\"]",
+             [](KioskConfig& c, Value&& v) { c.time.ntp_servers = std::move(v.list); }, 1, 8},
         };
         for (std::string_view p : parties) {
             std::string party(p);
@@ -184,7 +190,7 @@ const std::vector<TableSpec>& table_specs() {
     static const std::vector<TableSpec> tables = [] {
         // [trust] itself is optional: check_missing() asks for at least one party table instead.
         std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}, {"cache", false}, {"audit", false},
-                                   {"watermark", false}, {"ui", false}, {"admin", false}};
+                                   {"watermark", false}, {"ui", false}, {"admin", false}, {"time", false}};
         for (std::string_view p : parties) t.push_back({"trust." + std::string(p), false});
         return t;
     }();
@@ -510,6 +516,24 @@ private:
                           *problem);
             return std::nullopt;
         }
+        if (spec.rule == Rule::HostList) {
+            auto list = node.as_array();
+            if (!list) return wrong();
+            if (list->empty()) return wrong("an empty list");
+            if (list->size() > size_t(spec.max)) return wrong(std::to_string(list->size()) + " entries");
+            Value v;
+            for (const toml::node& entry : *list) {
+                auto host = entry.as_string();
+                if (!host) return wrong("an entry is " + type_words(entry));
+                std::string reason;
+                if (!check_host(host->get(), reason)) return wrong(in_quotes(host->get()) + " " + reason);
+                std::string h = lower(host->get());
+                if (std::find(v.list.begin(), v.list.end(), h) != v.list.end())
+                    return wrong(in_quotes(h) + " is listed twice");
+                v.list.push_back(std::move(h));
+            }
+            return v;
+        }
         if (spec.rule == Rule::Whole) {
             if (auto i = node.as_integer()) {
                 if (i->get() < spec.min || i->get() > spec.max)
@@ -581,7 +605,8 @@ private:
                     return wrong("write it in lower case");
                 return wrong("not one of these");
             case Rule::Whole:
-            case Rule::PinHash: break;
+            case Rule::PinHash:
+            case Rule::HostList: break;
         }
         return wrong();
     }
@@ -682,6 +707,41 @@ private:
             }
         }
         url = "https://" + lower(host) + (port.empty() ? "" : ":" + port);
+        return true;
+    }
+
+    // A host name (letters, digits, '.', '-'; labels 1-63, at most 253 in all), an IPv4 address or an
+    // IPv6 address without brackets. No port: NTP is always port 123.
+    static bool check_host(const std::string& host, std::string& reason) {
+        if (host.empty()) {
+            reason = "is empty";
+            return false;
+        }
+        if (host.find(':') != std::string::npos) {  // IPv6, or a name with a port
+            if (host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos ||
+                std::count(host.begin(), host.end(), ':') < 2) {
+                reason = "has a ':': write a host name or an IP address without a port";
+                return false;
+            }
+            return true;
+        }
+        if (host.size() > 253 || host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                        "0123456789.-") != std::string::npos) {
+            reason = "is not a host name or an IP address (letters, digits, '.' and '-' only)";
+            return false;
+        }
+        size_t start = 0;
+        while (start <= host.size()) {
+            size_t end = host.find('.', start);
+            if (end == std::string::npos) end = host.size();
+            const size_t label = end - start;
+            if (label == 0 || label > 63 || host[start] == '-' || host[end - 1] == '-') {
+                reason = "is not a host name: each part between dots must be 1 to 63 letters, digits or '-', "
+                         "not starting or ending with '-'";
+                return false;
+            }
+            start = end + 1;
+        }
         return true;
     }
 

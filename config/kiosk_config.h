@@ -9,6 +9,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace courtplay::config {
 
@@ -65,6 +66,12 @@ struct AdminConfig {
     std::string pin_hash;            // auth/pin_hash.h's form; empty: the admin screen cannot be opened
 };
 
+// The court's time servers. courtplay itself does not read the clock from them: the kiosk OS image
+// points systemd-timesyncd at them and lets them through its egress list (image/README.md).
+struct TimeConfig {
+    std::vector<std::string> ntp_servers;  // host names or IP addresses, lower case, no port
+};
+
 struct KioskConfig {
     std::filesystem::path file;      // where it was read from
     std::string kiosk_id;
@@ -78,6 +85,7 @@ struct KioskConfig {
     WatermarkConfig watermark;
     UiConfig ui;
     AdminConfig admin;
+    TimeConfig time;
 };
 
 // Relative paths in the file are taken relative to the file's folder. Throws ConfigError.

@@ -4,6 +4,7 @@
 #include "kiosk/audit_commands.h"
 #include "kiosk/cache_commands.h"
 #include "kiosk/demo.h"
+#include "kiosk/egress_rules.h"
 #include "kiosk/play_session.h"
 #include "kiosk/share_commands.h"
 #include "kiosk/share_session.h"
@@ -99,8 +100,19 @@ int main(int argc, char** argv) {
     jws_verify_cmd->add_option("JWS_FILE", jws_file, "The compact JWS, or - for standard input");
     jws_cmd->require_subcommand(1);
 
-    CLI::App* admin_cmd = app.add_subcommand("admin", "The kiosk's admin screen");
+    CLI::App* admin_cmd = app.add_subcommand("admin", "The kiosk's admin screen; the OS image's settings from the configuration");
     CLI::App* pin_hash_cmd = admin_cmd->add_subcommand("pin-hash", "Read a new admin PIN twice; print its [admin] pin_hash line");
+    std::string resolv_conf, rules_output;
+    CLI::App* egress_cmd = admin_cmd->add_subcommand(
+        "egress-rules", "Print the nftables egress allow-list for this configuration, names resolved now (the OS image's)");
+    egress_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
+    egress_cmd->add_option("--resolv-conf", resolv_conf,
+                           "Allow DNS to the nameservers this file lists (default /etc/resolv.conf)")
+        ->default_val("/etc/resolv.conf");
+    egress_cmd->add_option("--output", rules_output, "Write the ruleset to this file (replaced whole) instead of stdout");
+    CLI::App* ntp_conf_cmd =
+        admin_cmd->add_subcommand("ntp-conf", "Print systemd-timesyncd's settings for [time] ntp_servers (the OS image's)");
+    ntp_conf_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
     admin_cmd->require_subcommand(1);
 
     app.add_flag("--headless", demo_options.headless, "With --demo: run the scripted session even when there is a display");
@@ -126,6 +138,8 @@ int main(int argc, char** argv) {
     if (*audit_flush_cmd) return run_audit_flush(config_file, flush_timeout_s);
     if (*jws_verify_cmd) return run_jws_verify(jwk_file, jws_file);
     if (*pin_hash_cmd) return run_admin_pin_hash();
+    if (*egress_cmd) return run_admin_egress_rules(config_file, resolv_conf, rules_output);
+    if (*ntp_conf_cmd) return run_admin_ntp_conf(config_file);
     demo_options.windowed = windowed;
     if (demo) return run_demo(demo_options);
     if (!kiosk_config.empty()) return app::run_kiosk(kiosk_config, windowed);

@@ -173,6 +173,31 @@ TEST_CASE("config: the minimal file takes the defaults", "[config]") {
     CHECK(c.ui.idle_timeout_s == 300);
     CHECK(c.ui.idle_warning_s == 30);
     CHECK(c.admin.pin_hash.empty());
+    CHECK(c.time.ntp_servers.empty());
+}
+
+TEST_CASE("config: the time table's NTP servers", "[config]") {
+    ConfigDir d;
+    const auto c = d.load(minimal + "[time]\nntp_servers = [\"NTP1.Court.Example\", \"10.20.0.1\", \"fd00::123\"]\n");
+    CHECK(c.time.ntp_servers == std::vector<std::string>{"ntp1.court.example", "10.20.0.1", "fd00::123"});
+    const std::string expected =
+        "key `time.ntp_servers`: must be a list of 1 to 8 NTP servers, each a host name or an IP address "
+        "without a port, e.g. [\"ntp1.court.example\", \"10.20.0.1\"], found ";
+    CHECK(d.problem(minimal + "[time]\nntp_servers = \"ntp1.court.example\"\n") ==
+          expected + "\"ntp1.court.example\" (a string)");
+    CHECK(d.problem(minimal + "[time]\nntp_servers = []\n") == expected + "[] (an empty list)");
+    CHECK_THAT(d.problem(minimal + "[time]\nntp_servers = [\"ntp1.court.example:123\"]\n"),
+               Catch::Contains("has a ':': write a host name or an IP address without a port"));
+    CHECK_THAT(d.problem(minimal + "[time]\nntp_servers = [\"ntp one\"]\n"),
+               Catch::Contains("\"ntp one\" is not a host name or an IP address"));
+    CHECK_THAT(d.problem(minimal + "[time]\nntp_servers = [\"-ntp.court.example\"]\n"),
+               Catch::Contains("each part between dots must be 1 to 63"));
+    CHECK_THAT(d.problem(minimal + "[time]\nntp_servers = [\"a\", \"A\"]\n"), Catch::Contains("\"a\" is listed twice"));
+    CHECK_THAT(d.problem(minimal + "[time]\nntp_servers = [123]\n"), Catch::Contains("(an entry is a whole number)"));
+    CHECK_THAT(d.problem(minimal + "[time]\nntp_servers = [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]\n"),
+               Catch::Contains("(9 entries)"));
+    CHECK(d.problem(minimal + "[time]\nntp_server = [\"a\"]\n") ==
+          "unknown key `time.ntp_server`: did you mean `time.ntp_servers`?");
 }
 
 // PIN 123456 (tests/test_pin_hash.cpp checks it against OpenSSL's own scrypt).
@@ -498,7 +523,7 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
           "unknown key `service.colour`: `[service]` takes url, ca_file, spki_pin, timeout_s, status_poll_s");
     CHECK(d.problem("debug = true\n" + minimal) ==
           "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`, `[cache]`, "
-          "`[audit]`, `[watermark]`, `[ui]`, `[admin]`");
+          "`[audit]`, `[watermark]`, `[ui]`, `[admin]`, `[time]`");
     CHECK(d.problem(minimal + "[servce]\nx = 1\n") == "unknown table `[servce]`: did you mean `[service]`?");
     CHECK(d.problem(minimal + "[trust.defense]\nissuer = \"x\"\n") ==
           "unknown table `[trust.defense]`: did you mean `[trust.defence]`?");
@@ -506,7 +531,7 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
           "unknown table `[trust.prosecution]`: only `[trust.cps]` and `[trust.defence]` are allowed");
     CHECK(d.problem(minimal + "[display]\nindex = 1\n") ==
           "unknown table `[display]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`, "
-          "`[watermark]`, `[ui]`, `[admin]`");
+          "`[watermark]`, `[ui]`, `[admin]`, `[time]`");
     CHECK(d.problem(minimal + "[cache]\nmax_gb = 10\n") ==
           "unknown key `cache.max_gb`: `[cache]` takes dir, key_file, max_size_mb, keep_after_session_h");
     CHECK(d.problem(minimal + "[trust.cps.extra]\nx = 1\n") ==

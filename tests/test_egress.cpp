@@ -1,0 +1,86 @@
+// The kiosk OS image's egress allow-list and time servers, as courtplay makes them from kiosk.toml.
+#include "kiosk/egress_rules.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace courtplay::kiosk;
+using courtplay::config::KioskConfig;
+
+namespace {
+KioskConfig config_with(const std::string& url, std::vector<std::string> ntp) {
+    KioskConfig c;
+    c.file = "/etc/courtplay/kiosk.toml";
+    c.service.url = url;
+    c.time.ntp_servers = std::move(ntp);
+    return c;
+}
+}  // namespace
+
+TEST_CASE("egress: the destinations are the service (shares and audit) and the NTP servers", "[egress]") {
+    auto d = egress_destinations(config_with("https://shares.court.example:8443", {"ntp1.court.example", "10.20.0.1"}));
+    REQUIRE(d.size() == 3);
+    CHECK(d[0].what == "share and audit service");
+    CHECK(d[0].host == "shares.court.example");
+    CHECK(d[0].port == 8443);
+    CHECK(d[0].protocol == "tcp");
+    CHECK(d[1].host == "ntp1.court.example");
+    CHECK(d[1].port == 123);
+    CHECK(d[1].protocol == "udp");
+    CHECK(d[2].host == "10.20.0.1");
+
+    auto v6 = egress_destinations(config_with("https://[fd00::5]", {}));
+    REQUIRE(v6.size() == 1);
+    CHECK(v6[0].host == "fd00::5");
+    CHECK(v6[0].port == 443);
+    CHECK(egress_destinations(config_with("https://[fd00::5]:9443", {}))[0].port == 9443);
+    CHECK(egress_destinations(config_with("https://10.0.0.5", {}))[0].host == "10.0.0.5");
+}
+
+TEST_CASE("egress: the ruleset drops everything else, and opens DNS only for names", "[egress]") {
+    const auto destinations = egress_destinations(config_with("https://shares.court.example:8443", {"10.20.0.1"}));
+    const std::vector<ResolvedDestination> resolved = {{destinations[0], {"10.0.0.5", "fd00::5"}},
+                                                       {destinations[1], {"10.20.0.1"}}};
+    const std::string rules = egress_ruleset("/etc/courtplay/kiosk.toml", resolved, {"10.0.0.53"});
+    CHECK_THAT(rules, Catch::Contains("type filter hook output priority filter; policy drop;"));
+    CHECK_THAT(rules, Catch::Contains("ip daddr 10.0.0.5 tcp dport 8443 accept comment \"share and audit service "
+                                      "shares.court.example (10.0.0.5)\""));
+    CHECK_THAT(rules, Catch::Contains("ip6 daddr fd00::5 tcp dport 8443 accept"));
+    CHECK_THAT(rules, Catch::Contains("ip daddr 10.20.0.1 udp dport 123 accept comment \"NTP server 10.20.0.1\""));
+    CHECK_THAT(rules, Catch::Contains("ip daddr 10.0.0.53 udp dport 53 accept"));
+    CHECK_THAT(rules, Catch::Contains("ip daddr 10.0.0.53 tcp dport 53 accept"));
+    CHECK_THAT(rules, Catch::Contains("oif \"lo\" accept"));
+    CHECK_THAT(rules, Catch::Contains("log prefix \"courtplay egress dropped: \""));
+    CHECK_THAT(rules, Catch::EndsWith("\t\tcounter drop comment \"not on the allow-list\"\n\t}\n}\n"));
+    CHECK_THAT(rules, !Catch::Contains("NOT REACHABLE"));
+
+    // Addresses only: no DNS at all.
+    const auto literal = egress_destinations(config_with("https://10.0.0.5:8443", {"10.20.0.1"}));
+    const std::string no_dns =
+        egress_ruleset("k.toml", {{literal[0], {"10.0.0.5"}}, {literal[1], {"10.20.0.1"}}}, {"10.0.0.53"});
+    CHECK_THAT(no_dns, !Catch::Contains("dport 53"));
+
+    // A name that did not resolve is left out and said so; no resolver known is said so.
+    const std::string missing = egress_ruleset("k.toml", {{destinations[0], {}}}, {});
+    CHECK_THAT(missing, Catch::Contains("# NOT REACHABLE: share and audit service shares.court.example did not resolve"));
+    CHECK_THAT(missing, Catch::Contains("# NOT REACHABLE: names are used but no DNS resolver is known"));
+    CHECK_THAT(missing, !Catch::Contains("dport 8443"));
+}
+
+TEST_CASE("egress: nameservers from resolv.conf", "[egress]") {
+    CHECK(resolv_conf_nameservers("# comment\nnameserver 10.0.0.53\nsearch court.example\nnameserver fe80::1%eth0\n"
+                                  "nameserver 10.0.0.53\nnameserver not-an-address\noptions edns0\n") ==
+          std::vector<std::string>{"10.0.0.53", "fe80::1"});
+    CHECK(resolv_conf_nameservers("").empty());
+    CHECK(is_address_literal("10.0.0.1"));
+    CHECK(is_address_literal("fd00::1"));
+    CHECK_FALSE(is_address_literal("ntp1.court.example"));
+}
+
+TEST_CASE("egress: timesyncd names the court's servers and no fallback", "[egress]") {
+    const std::string conf = timesyncd_conf(config_with("https://x", {"ntp1.court.example", "10.20.0.1"}));
+    CHECK_THAT(conf, Catch::Contains("\n[Time]\nNTP=ntp1.court.example 10.20.0.1\nFallbackNTP=\n"));
+    CHECK_THAT(conf, Catch::Contains("from /etc/courtplay/kiosk.toml"));
+}
