@@ -88,6 +88,22 @@ private:
     int64_t skipped_ = 0;
 };
 
+// What the screen shows between casts: black, with the idle badge over it.
+std::shared_ptr<const AVFrame> black_picture() {
+    AVFrame* f = av_frame_alloc();
+    f->format = AV_PIX_FMT_YUV420P;
+    f->width = 16;
+    f->height = 16;
+    if (av_frame_get_buffer(f, 0) == 0) {
+        for (int plane = 0; plane < 3; ++plane)
+            std::memset(f->data[plane], plane == 0 ? 16 : 128, static_cast<size_t>(f->linesize[plane]) * (plane ? 8 : 16));
+    }
+    return std::shared_ptr<const AVFrame>(f, [](const AVFrame* p) {
+        AVFrame* owned = const_cast<AVFrame*>(p);
+        av_frame_free(&owned);
+    });
+}
+
 }  // namespace
 
 int run_receiver(const ReceiverOptions& options) {
@@ -120,6 +136,8 @@ int run_receiver(const ReceiverOptions& options) {
 
     player::ClipInfo shown;  // what the window's display says: the receiver, not a clip (outlives the screen)
     shown.name = cfg.name;
+    const EvidenceBadge idle_badge{EvidenceBadge::Tone::checking, cfg.name + " \u00b7 waiting for a cast on " +
+                                                                    listen.host + ":" + std::to_string(listen.port)};
     std::unique_ptr<Screen> screen;
     const Uint32 wake_event = options.headless ? 0 : (SDL_Init(SDL_INIT_VIDEO) == 0 ? SDL_RegisterEvents(1) : 0);
     struct SdlQuit { bool on; ~SdlQuit() { if (on) SDL_Quit(); } } sdl_quit{!options.headless};
@@ -127,9 +145,8 @@ int run_receiver(const ReceiverOptions& options) {
         try {
             if (!wake_event) throw std::runtime_error(SDL_GetError());
             screen = std::make_unique<Screen>(ScreenOptions{"courtplay receiver - " + cfg.name, true}, shown);
-            screen->set_badge(EvidenceBadge{EvidenceBadge::Tone::checking,
-                                            cfg.name + " \u00b7 waiting for a cast on " + listen.host + ":" +
-                                                std::to_string(listen.port)});
+            screen->set_badge(idle_badge);
+            screen->show_osd(SDL_GetTicks() - 1);  // hidden: a receiver has no playback controls to show
             screen->redraw();
         } catch (const std::exception& e) {
             std::fprintf(stderr, "courtplay: no display for the receiver (%s); use --headless to receive without one\n",
@@ -184,6 +201,13 @@ int run_receiver(const ReceiverOptions& options) {
                 ++stats.streams;
                 std::fprintf(stderr, "courtplay: receiving a cast\n");
             });
+            if (out.connected && screen) {
+                // No picture of the evidence stays on the courtroom screen after the cast.
+                mailbox.put(cast::ReceivedPicture{black_picture(), std::nullopt});
+                SDL_Event e{};
+                e.type = wake_event;
+                SDL_PushEvent(&e);
+            }
             if (out.connected)
                 std::fprintf(stderr, "courtplay: the cast ended: %lld pictures%s%s\n", static_cast<long long>(out.pictures),
                              out.error.empty() ? "" : ": ", out.error.c_str());
@@ -215,7 +239,7 @@ int run_receiver(const ReceiverOptions& options) {
                 else if (event.type == wake_event) {
                     cast::ReceivedPicture got = mailbox.take();
                     if (got.picture) {
-                        screen->set_badge({});
+                        screen->set_badge(got.stamp ? EvidenceBadge{} : idle_badge);
                         player::VideoFrame frame;
                         frame.picture = got.picture;
                         player::FramePosition at;
