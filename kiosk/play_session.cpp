@@ -459,12 +459,18 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     const player::PlayerState last_state = p->state(ended_at);
     const player::PlaybackStats stats = p->stats();
     p.reset();  // stop the pipeline before the logs it writes to are closed
+    nlohmann::json extra_stats = nlohmann::json::object();
     if (caster) {
         caster->finish();  // what is queued goes out, then the stream ends
-        const cast::CastStats cs = caster->stats();
         if (!cast_failure && (cast_failure = caster->failure()))
             std::fprintf(stderr, "courtplay: the cast to %s stopped: %s\n", caster->receiver_text().c_str(),
                          cast_failure->c_str());
+        const cast::CastStats cs = caster->stats();
+        extra_stats["cast"] = {{"pictures_sent", cs.pictures_sent},
+                               {"pictures_dropped", cs.pictures_dropped},
+                               {"audio_blocks_dropped", cs.audio_blocks_dropped},
+                               {"bytes_sent", cs.bytes_sent},
+                               {"failure", cast_failure ? nlohmann::json(*cast_failure) : nlohmann::json(nullptr)}};
         std::fprintf(stderr, "courtplay: cast to %s: %lld pictures sent, %lld dropped (encoder behind), %lld bytes\n",
                      caster->receiver_text().c_str(), static_cast<long long>(cs.pictures_sent),
                      static_cast<long long>(cs.pictures_dropped), static_cast<long long>(cs.bytes_sent));
@@ -504,7 +510,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
         if (code == 0) code = 1;
     }
     if (cast_failure && code == 0) code = exit_code::network;
-    if (!options.stats.empty() && !write_stats(options.stats, stats, process_start, ended_at)) {
+    if (!options.stats.empty() && !write_stats(options.stats, stats, process_start, ended_at, extra_stats)) {
         std::fprintf(stderr, "courtplay: cannot write the stats file %s: %s\n", options.stats.c_str(), std::strerror(errno));
         if (code == 0) code = 1;
     }

@@ -100,6 +100,64 @@ double mean_diff(const Picture& a, const Picture& b) {
     return sum / static_cast<double>(a.size() / 3);
 }
 
+struct CastRun {
+    std::vector<FrameLine> shown, got;  // the sender's frame log, the receiver's
+    long long dropped = 0;              // pictures the sender's encoder had no time for
+    std::string stats;                  // the sender's --stats
+};
+
+// `courtplay play --cast-srt` (with a commands script when given) to a headless `courtplay receiver`.
+CastRun cast_to_receiver(const std::string& name, const std::string& commands) {
+    const int port = free_udp_port();
+    const std::string key = key_file(name + ".key", cast::StreamKey::generate());
+    const std::string received = scratch_dir() + "/" + name + "-received.log";
+    const std::string sent = scratch_dir() + "/" + name + "-sent.log";
+    const std::string stats = scratch_dir() + "/" + name + "-receiver.json", sent_stats = scratch_dir() + "/" + name + "-sent.json";
+    Spawned receiver = spawn_courtplay({"receiver", "--config", receiver_config(port), "--headless", "--frame-log",
+                                        received, "--stats", stats, "--stream-key-file", key});
+    REQUIRE(receiver.wait_for_err("listening on 127.0.0.1:" + std::to_string(port), 20s));
+    wait_bound(port);
+
+    std::vector<std::string> args = cast_play(sent, port, key);
+    args.insert(args.begin() + 1, {"--stats", sent_stats});
+    if (!commands.empty()) {
+        write_file(scratch_dir() + "/" + name + ".commands", commands);
+        args.insert(args.begin() + 1, {"--commands", scratch_dir() + "/" + name + ".commands"});
+    }
+    const RunResult play = run_courtplay(args);
+    INFO(play.err);
+    REQUIRE(play.exit_code == 0);
+    REQUIRE(receiver.wait_for_err("the cast ended", 30s));
+    receiver.kill(SIGTERM);
+    const RunResult r = receiver.wait();
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+
+    CastRun out;
+    out.shown = read_frame_log(sent);
+    out.got = read_frame_log(received);
+    out.stats = read_file(sent_stats);
+    const auto at = play.err.find("pictures sent, ");
+    REQUIRE(at != std::string::npos);
+    out.dropped = std::stoll(play.err.substr(at + 15));
+    CHECK(read_file(stats).find("\"frames_presented\": " + std::to_string(out.got.size())) != std::string::npos);
+    return out;
+}
+
+// Every picture sent arrived (loopback loses nothing; a picture the encoder had no time for is
+// counted by the sender and would be missing here), in order, each stamped with the media seconds
+// of a frame the sender showed.
+void check_same_frames(const CastRun& run) {
+    REQUIRE(!run.got.empty());
+    CHECK(run.got.size() + static_cast<size_t>(run.dropped) == run.shown.size());
+    size_t j = 0;
+    for (const FrameLine& g : run.got) {
+        while (j < run.shown.size() && std::fabs(run.shown[j].media - g.media) > 1e-6) ++j;
+        REQUIRE(j < run.shown.size());
+        ++j;
+    }
+}
+
 }  // namespace
 
 TEST_CASE("a stream key file holds 64 hex digits and must be owner-only") {
@@ -121,43 +179,24 @@ TEST_CASE("a stream key file holds 64 hex digits and must be owner-only") {
 }
 
 TEST_CASE("the receiver frame log has the sender's frames in order with the sender's media seconds") {
-    const int port = free_udp_port();
-    const std::string key = key_file("e2e.key", cast::StreamKey::generate());
-    const std::string received = scratch_dir() + "/received.log", sent = scratch_dir() + "/sent.log";
-    const std::string stats = scratch_dir() + "/receiver-stats.json";
-    Spawned receiver = spawn_courtplay({"receiver", "--config", receiver_config(port), "--headless", "--frame-log",
-                                        received, "--stats", stats, "--stream-key-file", key});
-    REQUIRE(receiver.wait_for_err("listening on 127.0.0.1:" + std::to_string(port), 20s));
-    wait_bound(port);
+    const CastRun run = cast_to_receiver("e2e", "");
+    REQUIRE(run.shown.size() == 50);
+    check_same_frames(run);
+    CHECK(run.got.front().media == Approx(0.0).margin(1e-6));
+    CHECK(run.stats.find("\"pictures_sent\": " + std::to_string(run.got.size())) != std::string::npos);
+}
 
-    const RunResult play = run_courtplay(cast_play(sent, port, key));
-    INFO(play.err);
-    REQUIRE(play.exit_code == 0);
-    CHECK_THAT(play.err, Catch::Contains("pictures sent"));
-    REQUIRE(receiver.wait_for_err("the cast ended", 30s));
-    receiver.kill(SIGTERM);
-    const RunResult r = receiver.wait();
-    INFO(r.err);
-    CHECK(r.exit_code == 0);
-
-    const std::vector<FrameLine> shown = read_frame_log(sent), got = read_frame_log(received);
-    REQUIRE(shown.size() == 50);
-    REQUIRE(!got.empty());
-    // Every picture sent arrived (loopback loses nothing; a picture the encoder had no time for is
-    // counted by the sender and would be missing here), in order, stamped with the sender's time.
-    long long dropped = -1;
-    const auto at = play.err.find("pictures sent, ");
-    REQUIRE(at != std::string::npos);
-    dropped = std::stoll(play.err.substr(at + 15));
-    CHECK(got.size() + static_cast<size_t>(dropped) == shown.size());
-    size_t j = 0;
-    for (const FrameLine& g : got) {
-        while (j < shown.size() && std::fabs(shown[j].media - g.media) > 1e-6) ++j;
-        REQUIRE(j < shown.size());  // the same media second as a frame the sender showed, in order
-        ++j;
-    }
-    CHECK(got.front().media == Approx(0.0).margin(1e-6));
-    CHECK(read_file(stats).find("\"frames_presented\": " + std::to_string(got.size())) != std::string::npos);
+TEST_CASE("after seeks and steps back the receiver still logs the sender's media seconds") {
+    // Media time goes back at each seek and step while the stream's own times keep rising.
+    const CastRun run = cast_to_receiver("seeks", "0.5 seek 1.4\n0.9 back\n1.0 back\n1.2 play\n1.5 seek 0.3\n");
+    check_same_frames(run);
+    auto backwards = [](const std::vector<FrameLine>& log) {
+        int n = 0;
+        for (size_t i = 1; i < log.size(); ++i) n += log[i].media < log[i - 1].media;
+        return n;
+    };
+    CHECK(backwards(run.shown) == 3);  // two steps back and the seek to 0.3
+    CHECK(backwards(run.got) == 3);    // arrived as such
 }
 
 TEST_CASE("ffprobe given the passphrase reads the cast as H.264 and AAC in MPEG-TS") {
