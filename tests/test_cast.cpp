@@ -225,6 +225,8 @@ TEST_CASE("without the passphrase ffprobe gets nothing and the sender says it wa
     CHECK(play.exit_code == 5);
     CHECK_THAT(play.err, Catch::Contains("cannot cast to 127.0.0.1:" + std::to_string(port)));
     CHECK_THAT(play.err, Catch::Contains("refused the stream key"));
+    // ffprobe would wait for a stream that never comes through: it had none to show.
+    probe.kill(SIGTERM);
     const RunResult r = probe.wait();
     CHECK(r.exit_code != 0);
     CHECK_THAT(r.out, !Catch::Contains("codec_name"));
