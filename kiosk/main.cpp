@@ -6,6 +6,7 @@
 #include "kiosk/demo.h"
 #include "kiosk/egress_rules.h"
 #include "kiosk/play_session.h"
+#include "kiosk/receiver_command.h"
 #include "kiosk/share_commands.h"
 #include "kiosk/share_session.h"
 
@@ -55,7 +56,23 @@ int main(int argc, char** argv) {
                          "https: send the token in this file as 'Authorization: Bearer' (a share's access token)");
     play_cmd->add_option("--watermark", play.watermark.text,
                          "Text burned into every frame shown, with the date and time (default: LOCAL PLAYBACK and this computer's name)");
+    play_cmd->add_option("--cast-srt", play.cast_srt,
+                         "Also cast the watermarked pictures and the sound to a receiver at HOST:PORT (encrypted SRT)");
+    play_cmd->add_option("--stream-key-file", play.stream_key_file,
+                         "With --cast-srt: the stream key, 64 hex digits in an owner-only file (until pairing)");
     play_cmd->add_option("INPUT", play.input, "The clip to play: a file, or an https:// address")->required();
+
+    ReceiverOptions receiver;
+    CLI::App* receiver_cmd = app.add_subcommand("receiver", "Show what a kiosk casts to this computer's screen");
+    receiver_cmd->add_option("--config", receiver.config, "The receiver's configuration (TOML, [receiver])")->required();
+    receiver_cmd->add_option("--listen", receiver.listen, "Listen on HOST:PORT instead of the config's");
+    receiver_cmd->add_flag("--headless", receiver.headless, "No window: receive and decode only");
+    receiver_cmd->add_option("--frame-log", receiver.frame_log,
+                             "Write one line per frame received: time, the sender's media seconds, md5");
+    receiver_cmd->add_option("--stats", receiver.stats, "Write the receiver's figures as JSON at exit");
+    receiver_cmd->add_option("--stream-key-file", receiver.stream_key_file,
+                             "The stream key, 64 hex digits in an owner-only file (until pairing)");
+    receiver_cmd->add_flag("--verbose", receiver.verbose, "Show FFmpeg's own messages");
 
     SessionOptions session;
     CLI::App* session_cmd = app.add_subcommand("session", "Redeem a share code and play a clip it permits");
@@ -130,6 +147,7 @@ int main(int argc, char** argv) {
     }
     if (*play_cmd) return run_play(play);
     if (*session_cmd) return run_session(session);
+    if (*receiver_cmd) return run_receiver(receiver);
     if (*redeem_cmd) return run_redeem(config_file, token);
     if (*prefetch_cmd) return run_cache_prefetch(config_file, token);
     if (*list_cmd) return run_cache_list(config_file, cache_json);

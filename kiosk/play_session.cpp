@@ -1,6 +1,7 @@
 #include "kiosk/play_session.h"
 
 #include "audit/event.h"
+#include "cast/cast_sender.h"
 #include "audit/journal.h"
 #include "kiosk/command_script.h"
 #include "kiosk/controls.h"
@@ -172,7 +173,23 @@ struct CheckedArguments {
     FilePtr frame_log, audio_log;
     player::PlayerOptions player;
     std::unique_ptr<PresentedDump> dump;
-    std::unique_ptr<watermark::Watermark> watermark;  // when anything is shown: a window or a dump
+    std::unique_ptr<watermark::Watermark> watermark;  // when anything is shown: a window, a dump, a cast
+    std::optional<cast::HostPort> cast_to;
+    std::optional<cast::StreamKey> cast_key;
+};
+
+// Both observers of the sound as heard: the audio log and the cast (device thread).
+class AudioFanout final : public player::AudioObserver {
+public:
+    void add(player::AudioObserver* o) { if (o) observers_.push_back(o); }
+    bool empty() const { return observers_.empty(); }
+    void on_audio(const float* samples, int frames, const player::AudioFormat& format, Micros media, double rate,
+                  Micros heard_at) override {
+        for (auto* o : observers_) o->on_audio(samples, frames, format, media, rate, heard_at);
+    }
+
+private:
+    std::vector<player::AudioObserver*> observers_;  // set before the player starts
 };
 
 // Arguments first: a mistake there must not wait for the clip to open. Prints and returns false.
@@ -196,13 +213,23 @@ bool check_arguments(const PlayOptions& options, CheckedArguments& out) {
             if (f) std::setvbuf(f, nullptr, _IOLBF, 0);
         if (!options.stats.empty()) open_output(options.stats, "stats file");
         if (!options.dump_presented.empty()) out.dump = std::make_unique<PresentedDump>(options.dump_presented, options.dump_every);
-        if (!options.headless || out.dump) out.watermark = std::make_unique<watermark::Watermark>(options.watermark);
+        if (!options.cast_srt.empty()) {
+            if (options.stream_key_file.empty())
+                throw std::invalid_argument("--cast-srt needs --stream-key-file: a cast is never sent unencrypted");
+            out.cast_to = cast::parse_host_port(options.cast_srt, "--cast-srt");
+            out.cast_key = cast::read_stream_key_file(options.stream_key_file);
+        } else if (!options.stream_key_file.empty()) {
+            throw std::invalid_argument("--stream-key-file is for --cast-srt");
+        }
+        if (!options.headless || out.dump || out.cast_to) out.watermark = std::make_unique<watermark::Watermark>(options.watermark);
         return true;
     } catch (const watermark::FontError& e) {
         std::fprintf(stderr, "courtplay: %s. Nothing is shown without its watermark.\n", e.what());
     } catch (const ScriptError& e) {
         std::fprintf(stderr, "courtplay: commands file %s, %s\n", options.commands.c_str(), e.what());
     } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+    } catch (const cast::CastError& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
     }
     return false;
@@ -254,10 +281,13 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     }
     struct SdlQuit { Uint32 s; ~SdlQuit() { if (s) SDL_Quit(); } } sdl_quit{sdl_systems};
 
+    std::optional<player::AudioFormat> heard_format;  // what the device takes: the cast encodes that
     player::AudioOutputFactory audio_factory = [&](player::AudioFormat wanted) -> std::unique_ptr<player::AudioOutput> {
-        if (!options.headless)
-            if (auto out = player::open_sdl_output(wanted)) return out;
-        return player::open_silent_output(wanted);  // no sound card: the clock still runs in real time
+        std::unique_ptr<player::AudioOutput> out;
+        if (!options.headless) out = player::open_sdl_output(wanted);
+        if (!out) out = player::open_silent_output(wanted);  // no sound card: the clock still runs in real time
+        heard_format = out->format();
+        return out;
     };
 
     std::unique_ptr<player::Player> p;
@@ -282,10 +312,25 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     if (stop) stop->set_wake(wake);
     struct ForgetWake { StopRequest* s; ~ForgetWake() { if (s) s->set_wake(nullptr); } } forget_wake{stop};
     std::unique_ptr<player::AudioLog> audio_sink;
-    if (audio_log) {
-        audio_sink = std::make_unique<player::AudioLog>(audio_log.get());
-        p->set_audio_observer(audio_sink.get());
+    if (audio_log) audio_sink = std::make_unique<player::AudioLog>(audio_log.get());
+    // The cast connects before anything plays: a receiver that is not there, or that refuses the
+    // key, is said at once rather than after the clip has started.
+    std::unique_ptr<cast::CastSender> caster;
+    if (args.cast_to) {
+        cast::CastOptions co{*args.cast_to, *args.cast_key};
+        co.frame_rate = p->clip().frame_rate;
+        co.audio = heard_format;
+        try {
+            caster = std::make_unique<cast::CastSender>(co);
+        } catch (const cast::CastError& e) {
+            std::fprintf(stderr, "courtplay: %s\n", e.what());
+            return exit_code::network;
+        }
     }
+    AudioFanout heard;
+    heard.add(audio_sink.get());
+    heard.add(caster.get());
+    if (!heard.empty()) p->set_audio_observer(&heard);
     // Log before act: the clip, its playing and the screen it goes to are on record, durably,
     // before the pipeline decodes its first frame.
     const Micros opened_at = player::monotonic_now();
@@ -315,6 +360,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
                                               p->clip());
         } catch (const std::exception& e) {
             std::fprintf(stderr, "courtplay: %s; use --headless to play without a display\n", e.what());
+            p.reset();  // its threads call into the cast and the logs below
             return 1;
         }
     }
@@ -323,6 +369,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     if (args.watermark) stage.add_mark(args.watermark.get());
     if (screen) stage.add_output(screen.get());
     if (args.dump) stage.add_output(args.dump.get());
+    if (caster) stage.add_output(caster.get());
     if (stage.has_outputs()) p->add_sink(&stage);
     std::unique_ptr<player::FrameLog> frame_sink;
     if (frame_log) {
@@ -339,6 +386,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     EvidenceBadge shown_badge;
     Micros waiting_since = kNoTime;  // playback waits for the clip's bytes (said on stderr)
     bool quitting = false;  // `quit` waits for the controls before it to take effect
+    std::optional<std::string> cast_failure;  // said once, when it happens; local playback goes on
     try {
         while (running && !p->ended()) {
             if (stop && stop->reason()) break;
@@ -372,6 +420,9 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
                 }
             }
             if (p->ended() || (quitting && !p->busy())) break;
+            if (caster && !cast_failure && (cast_failure = caster->failure()))
+                std::fprintf(stderr, "courtplay: the cast to %s stopped: %s\n", caster->receiver_text().c_str(),
+                             cast_failure->c_str());
             stage.refresh();  // the watermark's clock moves on while paused too
             if (!screen) {
                 if (wait > 0) wakeup.wait_for(wait);
@@ -408,6 +459,22 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     const player::PlayerState last_state = p->state(ended_at);
     const player::PlaybackStats stats = p->stats();
     p.reset();  // stop the pipeline before the logs it writes to are closed
+    nlohmann::json extra_stats = nlohmann::json::object();
+    if (caster) {
+        caster->finish();  // what is queued goes out, then the stream ends
+        if (!cast_failure && (cast_failure = caster->failure()))
+            std::fprintf(stderr, "courtplay: the cast to %s stopped: %s\n", caster->receiver_text().c_str(),
+                         cast_failure->c_str());
+        const cast::CastStats cs = caster->stats();
+        extra_stats["cast"] = {{"pictures_sent", cs.pictures_sent},
+                               {"pictures_dropped", cs.pictures_dropped},
+                               {"audio_blocks_dropped", cs.audio_blocks_dropped},
+                               {"bytes_sent", cs.bytes_sent},
+                               {"failure", cast_failure ? nlohmann::json(*cast_failure) : nlohmann::json(nullptr)}};
+        std::fprintf(stderr, "courtplay: cast to %s: %lld pictures sent, %lld dropped (encoder behind), %lld bytes\n",
+                     caster->receiver_text().c_str(), static_cast<long long>(cs.pictures_sent),
+                     static_cast<long long>(cs.pictures_dropped), static_cast<long long>(cs.bytes_sent));
+    }
     frame_log.reset();
     audio_log.reset();
     const std::optional<std::string> dump_failure = args.dump ? args.dump->finish() : std::nullopt;
@@ -442,7 +509,8 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
         std::fprintf(stderr, "courtplay: --dump-presented: %s\n", dump_failure->c_str());
         if (code == 0) code = 1;
     }
-    if (!options.stats.empty() && !write_stats(options.stats, stats, process_start, ended_at)) {
+    if (cast_failure && code == 0) code = exit_code::network;
+    if (!options.stats.empty() && !write_stats(options.stats, stats, process_start, ended_at, extra_stats)) {
         std::fprintf(stderr, "courtplay: cannot write the stats file %s: %s\n", options.stats.c_str(), std::strerror(errno));
         if (code == 0) code = 1;
     }

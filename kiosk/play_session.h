@@ -32,6 +32,10 @@ struct PlayOptions {
     watermark::WatermarkOptions watermark;
     std::string dump_presented;  // folder for every dump_every-th presented frame, as PNG
     int dump_every = 1;
+    // Also send the watermarked pictures and the sound to a receiver (docs/cast.md): HOST:PORT,
+    // with the stream key from an owner-only file (until pairing gives it).
+    std::string cast_srt;
+    std::string stream_key_file;
 };
 
 // Exit codes: 0 normal end, 2 bad arguments, 3 input that cannot be opened or decoded, 1 other;

@@ -21,7 +21,7 @@ double percentile(std::vector<double> v, double p) {
 }  // namespace
 
 bool write_stats(const std::string& path, const player::PlaybackStats& stats, player::Micros process_start,
-                 player::Micros ended_at) {
+                 player::Micros ended_at, const nlohmann::json& extra) {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
@@ -46,6 +46,7 @@ bool write_stats(const std::string& path, const player::PlaybackStats& stats, pl
     j["cpu_seconds"] = cpu;
     j["wall_seconds"] = static_cast<double>(ended_at - process_start) / 1e6;
     j["peak_rss_kb"] = usage.ru_maxrss;  // Linux reports kilobytes
+    if (extra.is_object()) j.update(extra);
 
     std::ofstream out(path);
     if (!out) return false;

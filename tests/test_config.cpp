@@ -1,6 +1,7 @@
 // The kiosk configuration loader: what it accepts, and that every refusal names the file, the key,
 // what is wrong and what is expected.
 #include "config/kiosk_config.h"
+#include "config/receiver_config.h"
 #include "config/watermark_template.h"
 
 #include <catch2/catch.hpp>
@@ -635,4 +636,53 @@ TEST_CASE("config: files that cannot be read or parsed", "[config]") {
         }
     }
     CHECK_THROWS_AS(load_kiosk_config(""), ConfigError);
+}
+
+namespace {
+// The receiver's loader's message for `content` ("" if it loads), without the "PATH: " prefix.
+std::string receiver_problem(const ConfigDir& d, const std::string& content) {
+    const fs::path file = d.write("receiver.toml", content);
+    try {
+        load_receiver_config(file);
+    } catch (const ConfigError& e) {
+        const std::string prefix = file.string() + ": ";
+        std::string m = e.what();
+        REQUIRE(m.substr(0, prefix.size()) == prefix);
+        return m.substr(prefix.size());
+    }
+    return "";
+}
+}  // namespace
+
+TEST_CASE("config: a cast receiver's file", "[config][receiver]") {
+    ConfigDir d;
+    auto c = load_receiver_config(d.write("receiver.toml", "[receiver]\nname = \"Court 3 left screen\"\n"));
+    CHECK(c.name == "Court 3 left screen");
+    CHECK(c.listen == "0.0.0.0:7700");
+    CHECK(c.latency_ms == 120);
+    c = load_receiver_config(d.write("receiver.toml",
+                                     "[receiver]\nname = \"R\"\nlisten = \"192.0.2.10:9000\"\nlatency_ms = 250\n"));
+    CHECK(c.listen == "192.0.2.10:9000");
+    CHECK(c.latency_ms == 250);
+}
+
+TEST_CASE("config: a cast receiver's file refuses what it does not know", "[config][receiver]") {
+    ConfigDir d;
+    CHECK(receiver_problem(d, "[receiver]\nname = \"R\"\npassphrase = \"x\"\n") ==
+          "unknown key `receiver.passphrase`: expected name, listen or latency_ms");
+    CHECK_THAT(receiver_problem(d, "[receiver]\nname = \"R\"\n[kiosk]\nid = \"k\"\n"),
+               Catch::StartsWith("unknown table `[kiosk]`"));
+    CHECK_THAT(receiver_problem(d, "name = \"R\"\n"), Catch::StartsWith("unknown key `name`"));
+    CHECK_THAT(receiver_problem(d, ""), Catch::StartsWith("table `[receiver]` is missing"));
+    CHECK_THAT(receiver_problem(d, "[receiver]\nlisten = \"0.0.0.0:7700\"\n"),
+               Catch::StartsWith("key `receiver.name` is missing"));
+    CHECK_THAT(receiver_problem(d, "[receiver]\nname = \"\"\n"), Catch::StartsWith("key `receiver.name`: must be"));
+    CHECK_THAT(receiver_problem(d, "[receiver]\nname = \"R\"\nlisten = \"7700\"\n"),
+               Catch::StartsWith("key `receiver.listen`: must be HOST:PORT"));
+    CHECK_THAT(receiver_problem(d, "[receiver]\nname = \"R\"\nlisten = \"h:70000\"\n"),
+               Catch::StartsWith("key `receiver.listen`"));
+    CHECK_THAT(receiver_problem(d, "[receiver]\nname = \"R\"\nlatency_ms = 5\n"),
+               Catch::StartsWith("key `receiver.latency_ms`: must be a whole number"));
+    CHECK_THAT(receiver_problem(d, "[receiver]\nname = \"R\"\nlatency_ms = \"120\"\n"),
+               Catch::StartsWith("key `receiver.latency_ms`"));
 }

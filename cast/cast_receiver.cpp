@@ -1,0 +1,83 @@
+#include "cast/cast_receiver.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+}
+
+namespace courtplay::cast {
+
+StreamReceiver::StreamReceiver(HostPort listen, StreamKey key, int latency_ms)
+    : listen_(std::move(listen)), key_(key), latency_ms_(latency_ms) {}
+
+int StreamReceiver::interrupted(void* self) { return static_cast<StreamReceiver*>(self)->stop_.load() ? 1 : 0; }
+
+ReceiveOutcome StreamReceiver::receive(const std::function<void(const ReceivedPicture&)>& on_picture,
+                                       const std::function<void()>& on_connected) {
+    ReceiveOutcome outcome;
+    AVFormatContext* raw = avformat_alloc_context();
+    raw->interrupt_callback = AVIOInterruptCB{&StreamReceiver::interrupted, this};
+    AVDictionary* opts = srt_options(key_, SrtRole::listener, latency_ms_);
+    // Live: start on the first pictures rather than analysing seconds of stream (what is read to
+    // find the streams is kept and decoded: no "nobuffer").
+    av_dict_set(&opts, "probesize", "65536", 0);
+    av_dict_set(&opts, "analyzeduration", "200000", 0);
+    const AVInputFormat* ts = av_find_input_format("mpegts");
+    int err = avformat_open_input(&raw, srt_url(listen_, SrtRole::listener).c_str(), ts, &opts);
+    av_dict_free(&opts);
+    if (err < 0) {
+        if (!stop_) outcome.error = "cannot receive on " + listen_.host + ":" + std::to_string(listen_.port) + ": " +
+                                    player::av_error_text(err);
+        return outcome;  // avformat_open_input frees the context on failure
+    }
+    player::InputPtr in(raw);
+    outcome.connected = true;
+    if (on_connected) on_connected();
+    if ((err = avformat_find_stream_info(in.get(), nullptr)) < 0) {
+        if (!stop_) outcome.error = "cannot read the stream: " + player::av_error_text(err);
+        return outcome;
+    }
+    const AVCodec* codec = nullptr;
+    const int video = av_find_best_stream(in.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+    if (video < 0 || !codec) {
+        outcome.error = "the stream has no picture this receiver can decode";
+        return outcome;
+    }
+    player::CodecPtr decoder(avcodec_alloc_context3(codec));
+    avcodec_parameters_to_context(decoder.get(), in->streams[video]->codecpar);
+    decoder->flags |= AV_CODEC_FLAG_LOW_DELAY;
+    if ((err = avcodec_open2(decoder.get(), codec, nullptr)) < 0) {
+        outcome.error = "cannot open the picture decoder: " + player::av_error_text(err);
+        return outcome;
+    }
+
+    player::PacketPtr pkt = player::make_packet();
+    auto deliver = [&]() {
+        for (;;) {
+            player::FramePtr frame = player::make_frame();
+            if (avcodec_receive_frame(decoder.get(), frame.get()) < 0) return;
+            ReceivedPicture got;
+            got.stamp = read_media_stamp(frame.get());
+            ++outcome.pictures;
+            if (!got.stamp) ++outcome.unstamped;
+            got.picture = std::shared_ptr<const AVFrame>(frame.release(), [](const AVFrame* f) {
+                AVFrame* owned = const_cast<AVFrame*>(f);
+                av_frame_free(&owned);
+            });
+            on_picture(got);
+        }
+    };
+    while (!stop_) {
+        err = av_read_frame(in.get(), pkt.get());
+        if (err < 0) break;  // the sender closed (or stop())
+        if (pkt->stream_index == video && avcodec_send_packet(decoder.get(), pkt.get()) >= 0) deliver();
+        av_packet_unref(pkt.get());
+    }
+    if (!stop_) {
+        avcodec_send_packet(decoder.get(), nullptr);
+        deliver();
+    }
+    return outcome;
+}
+
+}  // namespace courtplay::cast
