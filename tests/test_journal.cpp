@@ -197,12 +197,20 @@ TEST_CASE("journal: killed at random points, every append it acknowledged is the
             }
         }
         ::close(ack[1]);
-        ::usleep(static_cast<useconds_t>(10000 + (round * 7919) % 50000));  // after start-up, at varying points
+        int64_t seq = 0, last_acked = 0;
+        // Even rounds are killed while appending: after the first acknowledged append, which on a
+        // slow machine (or under the sanitizers) can come later than any fixed delay, as the
+        // journal grows and start-up recovers more. Odd rounds at a fixed delay, which may fall in
+        // start-up and recovery.
+        if (round % 2 == 0) {
+            REQUIRE(::read(ack[0], &seq, sizeof seq) == sizeof seq);
+            last_acked = seq, ++acknowledged_total;
+        }
+        ::usleep(static_cast<useconds_t>(10000 + (round * 7919) % 50000));  // at varying points
         ::kill(child, SIGKILL);
         int status = 0;
         ::waitpid(child, &status, 0);
         REQUIRE(WIFSIGNALED(status));
-        int64_t seq = 0, last_acked = 0;
         while (::read(ack[0], &seq, sizeof seq) == sizeof seq) last_acked = seq, ++acknowledged_total;
         ::close(ack[0]);
 
@@ -216,7 +224,8 @@ TEST_CASE("journal: killed at random points, every append it acknowledged is the
         CHECK((last_acked == 0 || present.count(last_acked) == 1));
         CHECK(j.last_seq() >= last_acked);
     }
-    CHECK(acknowledged_total > 40);
+    // Not vacuous: appends were acknowledged before kills, at least one in each even round.
+    CHECK(acknowledged_total > 20);
 }
 
 TEST_CASE("journal: a full disk refuses the append and leaves no partial record") {
