@@ -26,11 +26,7 @@ int HttpsSource::read_checked(std::unique_lock<std::mutex>& lock, uint8_t* buf, 
     // checked_ is this thread's alone, and pos_ moves only on it.
     std::memcpy(buf, checked_.get() + (from - checked_from_), static_cast<size_t>(n));
     lock.lock();
-    pos_ += n;
-    const bool wake = room_locked() && (stream_paused_ || !fetcher_stream_active_);
-    lock.unlock();
-    if (wake) wake_fetcher();
-    return n;
+    return consumed_locked(lock, n);
 }
 
 // Waits for the whole chunk around the reader, copies it out of the window and checks it against

@@ -289,8 +289,13 @@ int HttpsSource::read(uint8_t* buf, int size) {
     std::memcpy(buf, ring_.get() + at, first);
     std::memcpy(buf + first, ring_.get(), static_cast<size_t>(n) - first);
     lock.lock();
+    return consumed_locked(lock, n);
+}
+
+// Moves the reader on by n bytes and unlocks. The fetch thread sleeps while the window is full;
+// tell it once there is room again.
+int HttpsSource::consumed_locked(std::unique_lock<std::mutex>& lock, int n) {
     pos_ += n;
-    // The fetch thread sleeps while the window is full; tell it once there is room again.
     const bool wake = room_locked() && (stream_paused_ || !fetcher_stream_active_);
     lock.unlock();
     if (wake) wake_fetcher();

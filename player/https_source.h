@@ -132,6 +132,7 @@ private:
     int64_t end_locked() const;        // the size when known, else "no end yet"
     int64_t wanted_to_locked() const;  // the stream fills the window up to here
     bool room_locked() const;          // a paused stream may resume
+    int consumed_locked(std::unique_lock<std::mutex>& lock, int n);  // the reader took n bytes
     bool hungry_locked() const;        // playback is short of bytes: the verifier's pass waits
     bool prefix_alive_locked() const;  // the hasher follows the window from hashed_to_
     int64_t keep_from_locked() const;  // the first byte of the window the fetch thread must keep
