@@ -304,6 +304,11 @@ void CastSender::finish() {
     if (worker_.joinable()) worker_.join();
 }
 
+void CastSender::abandon(const std::string& why) {
+    std::lock_guard lock(lock_);
+    if (!failure_) failure_ = why;
+}
+
 std::optional<std::string> CastSender::failure() const {
     std::lock_guard lock(lock_);
     return failure_;

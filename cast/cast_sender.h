@@ -56,7 +56,10 @@ public:
 
     // Sends what is queued, ends the stream and closes the connection. Idempotent.
     void finish();
-    // Why the stream stopped early (the connection broke, an encoder failed), once it has.
+    // Stops sending for a reason found elsewhere (the receiver ended the cast on the control
+    // channel): what is queued and what comes later is dropped. Any thread.
+    void abandon(const std::string& why);
+    // Why the stream stopped early (the connection broke, an encoder failed, abandon()), once it has.
     std::optional<std::string> failure() const;
     CastStats stats() const;
     std::string receiver_text() const;

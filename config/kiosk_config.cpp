@@ -170,6 +170,10 @@ const std::vector<KeySpec>& key_specs() {
              "a list of 1 to 8 NTP servers, each a host name or an IP address without a port, e.g. "
              "[\"ntp1.court.example\", \"10.20.0.1\"]",
              [](KioskConfig& c, Value&& v) { c.time.ntp_servers = std::move(v.list); }, 1, 8},
+            {"cast.court_ca", Rule::ReadableFile, false,
+             "the path of a readable PEM file holding the court CA that issues the courtroom receivers' "
+             "certificates, e.g. \"/etc/courtplay/court-ca.pem\"",
+             [](KioskConfig& c, Value&& v) { c.cast.court_ca = std::move(v.path); }},
         };
         for (std::string_view p : parties) {
             std::string party(p);
@@ -190,7 +194,7 @@ const std::vector<TableSpec>& table_specs() {
     static const std::vector<TableSpec> tables = [] {
         // [trust] itself is optional: check_missing() asks for at least one party table instead.
         std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}, {"cache", false}, {"audit", false},
-                                   {"watermark", false}, {"ui", false}, {"admin", false}, {"time", false}};
+                                   {"watermark", false}, {"ui", false}, {"admin", false}, {"time", false}, {"cast", false}};
         for (std::string_view p : parties) t.push_back({"trust." + std::string(p), false});
         return t;
     }();

@@ -72,6 +72,10 @@ struct TimeConfig {
     std::vector<std::string> ntp_servers;  // host names or IP addresses, lower case, no port
 };
 
+struct CastConfig {
+    std::filesystem::path court_ca;  // receivers' certificates must chain to it; empty: no casting
+};
+
 struct KioskConfig {
     std::filesystem::path file;      // where it was read from
     std::string kiosk_id;
@@ -86,6 +90,7 @@ struct KioskConfig {
     UiConfig ui;
     AdminConfig admin;
     TimeConfig time;
+    CastConfig cast;
 };
 
 // Relative paths in the file are taken relative to the file's folder. Throws ConfigError.

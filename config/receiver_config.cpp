@@ -2,7 +2,11 @@
 
 #include <toml++/toml.h>
 
+#include <cerrno>
+#include <cstring>
 #include <sstream>
+
+#include <sys/stat.h>
 
 namespace courtplay::config {
 namespace {
@@ -56,11 +60,29 @@ ReceiverConfig load_receiver_config(const std::filesystem::path& file) {
             if (!node.is_integer() || !v || *v < 20 || *v > 8000)
                 refuse(file, "key `receiver.latency_ms`: must be a whole number of milliseconds from 20 to 8000");
             out.latency_ms = static_cast<int>(*v);
+        } else if (k == "certificate" || k == "private_key") {
+            const auto v = node.value<std::string>();
+            if (!v || v->empty()) refuse(file, "key `receiver." + k + "`: must be the path of a PEM file");
+            std::filesystem::path path(*v);
+            if (path.is_relative()) path = file.parent_path() / path;
+            (k == "certificate" ? out.certificate : out.private_key) = path;
         } else {
-            refuse(file, "unknown key `receiver." + k + "`: expected name, listen or latency_ms");
+            refuse(file, "unknown key `receiver." + k +
+                             "`: expected name, listen, latency_ms, certificate or private_key");
         }
     }
     if (out.name.empty()) refuse(file, "key `receiver.name` is missing: expected the name shown on the idle screen");
+    if (out.certificate.empty() != out.private_key.empty())
+        refuse(file, std::string("key `receiver.") + (out.certificate.empty() ? "certificate" : "private_key") +
+                         "` is missing: pairing needs both the certificate and its private key");
+    if (!out.private_key.empty()) {
+        struct stat st {};
+        if (::stat(out.private_key.c_str(), &st) != 0)
+            refuse(file, "key `receiver.private_key`: cannot read " + out.private_key.string() + ": " + std::strerror(errno));
+        if ((st.st_mode & 077) != 0)
+            refuse(file, "key `receiver.private_key`: " + out.private_key.string() +
+                             " can be read by other users; make it owner-only (chmod 600)");
+    }
     return out;
 }
 

@@ -6,6 +6,10 @@
 //   name = "Court 3 left screen"   # shown while idle; 1..64 printable characters
 //   listen = "0.0.0.0:7700"        # SRT listener (default)
 //   latency_ms = 120               # SRT latency, 20..8000 (default 120)
+//   certificate = "receiver.pem"   # TLS certificate for pairing, issued by the court CA
+//   private_key = "receiver.key"   # its key, owner-only (chmod 600)
+// Relative paths are taken from the file's folder. Without a certificate the receiver cannot pair
+// (it then needs --stream-key-file).
 #pragma once
 
 #include "config/kiosk_config.h"
@@ -20,6 +24,7 @@ struct ReceiverConfig {
     std::string name;
     std::string listen = "0.0.0.0:7700";
     int latency_ms = 120;
+    std::filesystem::path certificate, private_key;  // both or neither
 };
 
 // Throws ConfigError naming the file, the key and what is expected.

@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 
 namespace {
@@ -34,6 +35,9 @@ void add_playback_flags(CLI::App* cmd, courtplay::kiosk::PlayOptions& play) {
 
 int main(int argc, char** argv) {
     using namespace courtplay::kiosk;
+    // A peer that hangs up (a receiver switched off mid-cast) must be an error from write(), not
+    // the end of the kiosk: OpenSSL writes to its sockets with plain write().
+    std::signal(SIGPIPE, SIG_IGN);
     CLI::App app{"courtplay: courtroom playback and review of digital evidence"};
     app.set_version_flag("--version", "courtplay 0.1.0");
     bool demo = false;
@@ -71,7 +75,9 @@ int main(int argc, char** argv) {
                              "Write one line per frame received: time, the sender's media seconds, md5");
     receiver_cmd->add_option("--stats", receiver.stats, "Write the receiver's figures as JSON at exit");
     receiver_cmd->add_option("--stream-key-file", receiver.stream_key_file,
-                             "The stream key, 64 hex digits in an owner-only file (until pairing)");
+                             "Do not pair: take any stream under this key (64 hex digits, owner-only file)");
+    receiver_cmd->add_flag("--print-pairing-code", receiver.print_pairing_code,
+                           "Print each new pairing code on standard output, a line each (for automation)");
     receiver_cmd->add_flag("--verbose", receiver.verbose, "Show FFmpeg's own messages");
 
     SessionOptions session;
@@ -80,6 +86,9 @@ int main(int argc, char** argv) {
     session_cmd->add_option("--token", session.token, "The share code, as typed or scanned")->required();
     session_cmd->add_option("--clip", session.clip, "Clip id, or its number in the share from 1 (default: the first)");
     session_cmd->add_flag("--cache-only", session.cache_only, "Play only from the kiosk's cache; never fetch media");
+    session_cmd->add_option("--cast", session.cast,
+                            "Also show the clip on the courtroom screen whose receiver is at HOST:PORT (needs --pairing-code)");
+    session_cmd->add_option("--pairing-code", session.pairing_code, "With --cast: the code shown on that screen");
     add_playback_flags(session_cmd, session.play);
 
     std::string config_file, token;

@@ -138,6 +138,14 @@ std::string dump_display(const PlayOptions& options) {
     return "frame pictures (PNG, every " + std::to_string(options.dump_every) + ") in " + options.dump_presented;
 }
 
+// A cast as the audit trail names it: the screen, and who its certificate says it is.
+nlohmann::json cast_display(const PlayOptions& options) {
+    if (!options.paired_cast) return {{"display", "cast receiver at " + options.cast_srt}};
+    return {{"display", options.paired_cast->display},
+            {"receiver", options.paired_cast->certified_as},
+            {"address", options.paired_cast->receiver.host + ":" + std::to_string(options.paired_cast->receiver.port)}};
+}
+
 bool parse_segment(const std::string& text, player::PlayerOptions& o) {
     double in = 0, out = 0;
     char colon = 0;
@@ -213,7 +221,10 @@ bool check_arguments(const PlayOptions& options, CheckedArguments& out) {
             if (f) std::setvbuf(f, nullptr, _IOLBF, 0);
         if (!options.stats.empty()) open_output(options.stats, "stats file");
         if (!options.dump_presented.empty()) out.dump = std::make_unique<PresentedDump>(options.dump_presented, options.dump_every);
-        if (!options.cast_srt.empty()) {
+        if (options.paired_cast) {
+            out.cast_to = options.paired_cast->receiver;
+            out.cast_key = options.paired_cast->key;
+        } else if (!options.cast_srt.empty()) {
             if (options.stream_key_file.empty())
                 throw std::invalid_argument("--cast-srt needs --stream-key-file: a cast is never sent unencrypted");
             out.cast_to = cast::parse_host_port(options.cast_srt, "--cast-srt");
@@ -346,6 +357,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
             if (args.dump)
                 journal->record(audit::event_type::output_started, start_position,
                                 {{"display", dump_display(options)}});
+            if (caster) journal->record(audit::event_type::output_started, start_position, cast_display(options));
         }
     } catch (const audit::JournalError& e) {
         std::fprintf(stderr, "courtplay: %s. The clip is not played.\n", e.what());
@@ -420,6 +432,8 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
                 }
             }
             if (p->ended() || (quitting && !p->busy())) break;
+            if (caster && !cast_failure && options.paired_cast && options.paired_cast->receiver_ended)
+                if (std::optional<std::string> why = options.paired_cast->receiver_ended()) caster->abandon(*why);
             if (caster && !cast_failure && (cast_failure = caster->failure()))
                 std::fprintf(stderr, "courtplay: the cast to %s stopped: %s\n", caster->receiver_text().c_str(),
                              cast_failure->c_str());
@@ -488,6 +502,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
             if (last_state.ended) journal->record(audit::event_type::clip_ended, at);
             if (screen) journal->record(audit::event_type::output_stopped, at, {{"display", "main screen"}});
             if (args.dump) journal->record(audit::event_type::output_stopped, at, {{"display", dump_display(options)}});
+            if (caster) journal->record(audit::event_type::output_stopped, at, cast_display(options));
             journal->record(audit::event_type::clip_closed, at);
         } catch (const audit::JournalError& e) {
             journal_failure = e.what();

@@ -2,6 +2,7 @@
 // by the keyboard or a --commands script, writing the frame log and stats it is asked for.
 #pragma once
 
+#include "cast/stream_format.h"
 #include "kiosk/controls.h"
 #include "kiosk/evidence_badge.h"
 #include "player/source.h"
@@ -36,6 +37,17 @@ struct PlayOptions {
     // with the stream key from an owner-only file (until pairing gives it).
     std::string cast_srt;
     std::string stream_key_file;
+    // Or, from `session --cast` once a receiver is paired: where the stream goes, its key, and the
+    // screen as the audit trail names it.
+    struct PairedCast {
+        cast::HostPort receiver;
+        cast::StreamKey key;
+        std::string display;      // "courtroom screen <name> at HOST:PORT"
+        std::string certified_as; // the receiver's certificate's common name
+        // Why the receiver ended the cast or went away (the control channel), once it has.
+        std::function<std::optional<std::string>()> receiver_ended;
+    };
+    std::optional<PairedCast> paired_cast;
 };
 
 // Exit codes: 0 normal end, 2 bad arguments, 3 input that cannot be opened or decoded, 1 other;

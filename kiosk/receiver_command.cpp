@@ -1,6 +1,7 @@
 #include "kiosk/receiver_command.h"
 
 #include "cast/cast_receiver.h"
+#include "cast/receiver_control.h"
 #include "config/receiver_config.h"
 #include "kiosk/exit_codes.h"
 #include "kiosk/process_clock.h"
@@ -30,12 +31,15 @@ namespace {
 using player::Micros;
 using player::kNoTime;
 
-std::atomic<cast::StreamReceiver*> g_receiver{nullptr};
 std::atomic<bool> g_stop{false};
+std::atomic<cast::ReceiverControl*> g_control{nullptr};
+std::atomic<cast::StreamReceiver*> g_stream{nullptr};
 
 extern "C" void on_stop_signal(int) {
     g_stop.store(true);
-    if (cast::StreamReceiver* r = g_receiver.load()) r->stop();  // an atomic store: signal-safe
+    // Atomic stores only: signal-safe.
+    if (cast::ReceiverControl* c = g_control.load()) c->stop();
+    if (cast::StreamReceiver* r = g_stream.load()) r->stop();
 }
 
 struct FileCloser { void operator()(std::FILE* f) const { std::fclose(f); } };
@@ -104,6 +108,195 @@ std::shared_ptr<const AVFrame> black_picture() {
     });
 }
 
+
+// What the screen says over the picture, set by the receiving threads and read by the window's.
+class ScreenWords {
+public:
+    void idle(std::string text) {
+        std::lock_guard lock(lock_);
+        casting_ = false;
+        idle_ = std::move(text);
+    }
+    // Said over the first pictures of a cast, then the picture is left alone.
+    void casting(std::string announcement, Micros until) {
+        std::lock_guard lock(lock_);
+        casting_ = true;
+        announcement_ = std::move(announcement);
+        announce_until_ = until;
+    }
+    EvidenceBadge badge(Micros now) const {
+        std::lock_guard lock(lock_);
+        if (!casting_) return {EvidenceBadge::Tone::checking, idle_};
+        if (now < announce_until_) return {EvidenceBadge::Tone::verified, announcement_};
+        return {};
+    }
+
+private:
+    mutable std::mutex lock_;  // guards the members below
+    bool casting_ = false;
+    std::string idle_, announcement_;
+    Micros announce_until_ = 0;
+};
+
+constexpr Micros kAnnounceFor = 4'000'000;  // "Casting from ..." stays this long
+
+// Everything the receiver shows and counts, shared by the two ways of getting a stream.
+struct Shown {
+    Shown(const ReceiverOptions& o, std::FILE* log) : options(o), frame_log(log) {}
+    const ReceiverOptions& options;
+    std::FILE* frame_log;
+    Uint32 wake_event = 0;  // 0: no window
+    Mailbox mailbox;
+    ScreenWords words;
+    std::mutex stats_lock;  // guards stats (the receiving thread counts, the end reads)
+    ReceiverStats stats;
+    std::vector<uint8_t> scratch;  // the receiving thread's
+
+    void wake() const {
+        if (!wake_event) return;
+        SDL_Event e{};
+        e.type = wake_event;
+        SDL_PushEvent(&e);
+    }
+    void on_picture(const cast::ReceivedPicture& got) {
+        const bool repaint = got.stamp && got.stamp->repaint;
+        {
+            std::lock_guard lock(stats_lock);
+            if (repaint) ++stats.repaints;
+            else ++stats.pictures;
+            if (!got.stamp) ++stats.unstamped;
+            if (stats.first_picture_at == kNoTime) stats.first_picture_at = player::monotonic_now();
+        }
+        if (wake_event) {
+            mailbox.put(got);
+            wake();
+        }
+        if (frame_log && !repaint) {
+            // As `play --frame-log`: the md5 of the picture as decoded (here, as received), with
+            // the media seconds of the sender's timeline (its stamp).
+            const double media = got.stamp ? static_cast<double>(got.stamp->media_us) / 1e6 : -1.0;
+            const std::string md5 = player::picture_md5(got.picture.get(), scratch);
+            std::fprintf(frame_log, "%.3f\t%.6f\t%s\n", static_cast<double>(player::monotonic_now()) / 1000.0, media,
+                         md5.c_str());
+        }
+    }
+    // No picture of the evidence stays on the courtroom screen after the cast.
+    void blank() {
+        if (!wake_event) return;
+        mailbox.put(cast::ReceivedPicture{black_picture(), std::nullopt});
+        wake();
+    }
+    // One stream, start to end. Returns the failure to listen (the port taken), else empty.
+    std::string receive_one(cast::StreamReceiver& receiver) {
+        g_stream.store(&receiver);
+        if (g_stop) receiver.stop();
+        const cast::ReceiveOutcome out = receiver.receive([this](const cast::ReceivedPicture& p) { on_picture(p); }, [this] {
+            std::lock_guard lock(stats_lock);
+            ++stats.streams;
+            std::fprintf(stderr, "courtplay: receiving a cast\n");
+        });
+        g_stream.store(nullptr);
+        blank();
+        if (out.connected)
+            std::fprintf(stderr, "courtplay: the cast ended: %lld pictures%s%s\n", static_cast<long long>(out.pictures),
+                         out.error.empty() ? "" : ": ", out.error.c_str());
+        return out.connected ? std::string() : out.error;
+    }
+};
+
+// Pairing mode: the control channel decides when a cast starts (with which key) and ends.
+class PairedCasts final : public cast::ReceiverEvents {
+public:
+    PairedCasts(Shown& shown, const config::ReceiverConfig& cfg, const cast::HostPort& listen)
+        : shown_(shown), cfg_(cfg), listen_(listen) {}
+    ~PairedCasts() override { finish_stream(); }
+    void set_control(cast::ReceiverControl* control) { control_ = control; }
+
+    void on_pairing_code(const std::string& code) override {
+        shown_.words.idle(cfg_.name + " \u00b7 pairing code " + cast::spaced_pairing_code(code));
+        shown_.wake();
+        if (shown_.options.print_pairing_code) {
+            std::printf("%s\n", code.c_str());
+            std::fflush(stdout);
+        }
+    }
+    void on_cast_started(const cast::CastStart& cast) override {
+        finish_stream();
+        std::fprintf(stderr, "courtplay: paired with %s (%s)\n", cast.kiosk.c_str(), cast.party.c_str());
+        shown_.words.casting("Casting from " + cast.kiosk + " \u00b7 " + cast.party, player::monotonic_now() + kAnnounceFor);
+        receiver_ = std::make_unique<cast::StreamReceiver>(listen_, cast.key, cfg_.latency_ms);
+        stream_ = std::thread([this] {
+            // A stream that cannot be received (its UDP port taken) ends this cast, not the receiver.
+            const std::string failed = shown_.receive_one(*receiver_);
+            if (!failed.empty()) std::fprintf(stderr, "courtplay: %s\n", failed.c_str());
+            control_->stream_ended();
+        });
+    }
+    void on_cast_ended(const std::string& why) override {
+        std::fprintf(stderr, "courtplay: the cast is over: %s\n", why.c_str());
+        finish_stream();
+        shown_.blank();
+    }
+
+private:
+    void finish_stream() {
+        if (receiver_) receiver_->stop();
+        if (stream_.joinable()) stream_.join();
+        receiver_.reset();
+    }
+
+    Shown& shown_;
+    const config::ReceiverConfig& cfg_;
+    cast::HostPort listen_;
+    cast::ReceiverControl* control_ = nullptr;
+    std::unique_ptr<cast::StreamReceiver> receiver_;  // the cast on now (control thread only)
+    std::thread stream_;
+};
+
+// The window's loop (main thread) until SDL_QUIT or a signal; `work` runs on its own thread.
+void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& work, const std::function<void()>& stop) {
+    std::thread working([&] {
+        work();
+        SDL_Event e{};
+        e.type = SDL_QUIT;
+        SDL_PushEvent(&e);
+    });
+    EvidenceBadge said = shown.words.badge(player::monotonic_now());
+    screen.set_badge(said);
+    screen.redraw();
+    bool running = true;
+    while (running) {
+        SDL_Event event;
+        const bool got = SDL_WaitEventTimeout(&event, 200);
+        if (g_stop) running = false;
+        bool redraw = false;
+        for (bool more = got; more; more = SDL_PollEvent(&event)) {
+            if (event.type == SDL_QUIT) running = false;
+            else if (event.type == shown.wake_event) {
+                cast::ReceivedPicture p = shown.mailbox.take();
+                if (!p.picture) continue;
+                player::VideoFrame frame;
+                frame.picture = p.picture;
+                player::FramePosition at;
+                if (p.stamp) at = {p.stamp->media_us, p.stamp->frame_number};
+                screen.set_badge(said = shown.words.badge(player::monotonic_now()));
+                screen.present(frame, at);
+            } else {
+                screen.handle(event);
+                redraw = redraw || event.type == SDL_WINDOWEVENT;
+            }
+        }
+        // The words change without a picture: a new code while idle, the announcement's end.
+        if (EvidenceBadge now = shown.words.badge(player::monotonic_now()); now != said) {
+            screen.set_badge(said = now);
+            redraw = true;
+        }
+        if (redraw) screen.redraw();
+    }
+    stop();
+    working.join();
+}
+
 }  // namespace
 
 int run_receiver(const ReceiverOptions& options) {
@@ -115,11 +308,13 @@ int run_receiver(const ReceiverOptions& options) {
     try {
         cfg = config::load_receiver_config(options.config);
         listen = cast::parse_host_port(options.listen.empty() ? cfg.listen : options.listen, "--listen");
-        if (options.stream_key_file.empty())
-            throw cast::CastError(
-                "no stream key: a receiver never accepts an unencrypted stream. Until pairing with a kiosk is "
-                "built, give the key with --stream-key-file FILE (64 hex digits, owner-only)");
-        key = cast::read_stream_key_file(options.stream_key_file);
+        if (!options.stream_key_file.empty()) key = cast::read_stream_key_file(options.stream_key_file);
+        else if (cfg.certificate.empty())
+            throw cast::CastError("this receiver cannot pair: " + options.config +
+                                  " names no certificate and private_key under [receiver] (`courtplay-server init` "
+                                  "writes a complete receiver config). A receiver never accepts an unencrypted stream");
+        if (key && options.print_pairing_code)
+            throw cast::CastError("--print-pairing-code is for pairing; with --stream-key-file there is no pairing code");
         if (!options.frame_log.empty()) {
             frame_log.reset(std::fopen(options.frame_log.c_str(), "w"));
             if (!frame_log)
@@ -134,136 +329,72 @@ int run_receiver(const ReceiverOptions& options) {
     }
     if (!options.verbose) av_log_set_level(AV_LOG_QUIET);
 
-    player::ClipInfo shown;  // what the window's display says: the receiver, not a clip (outlives the screen)
-    shown.name = cfg.name;
-    const EvidenceBadge idle_badge{EvidenceBadge::Tone::checking, cfg.name + " \u00b7 waiting for a cast on " +
-                                                                    listen.host + ":" + std::to_string(listen.port)};
+    Shown shown(options, frame_log.get());
+    const std::string where = listen.host + ":" + std::to_string(listen.port);
+    shown.words.idle(cfg.name + " \u00b7 waiting for a cast on " + where);
+    player::ClipInfo about;  // what the window's display says: the receiver, not a clip (outlives the screen)
+    about.name = cfg.name;
     std::unique_ptr<Screen> screen;
-    const Uint32 wake_event = options.headless ? 0 : (SDL_Init(SDL_INIT_VIDEO) == 0 ? SDL_RegisterEvents(1) : 0);
+    shown.wake_event = options.headless ? 0 : (SDL_Init(SDL_INIT_VIDEO) == 0 ? SDL_RegisterEvents(1) : 0);
     struct SdlQuit { bool on; ~SdlQuit() { if (on) SDL_Quit(); } } sdl_quit{!options.headless};
     if (!options.headless) {
         try {
-            if (!wake_event) throw std::runtime_error(SDL_GetError());
-            screen = std::make_unique<Screen>(ScreenOptions{"courtplay receiver - " + cfg.name, true}, shown);
-            screen->set_badge(idle_badge);
+            if (!shown.wake_event) throw std::runtime_error(SDL_GetError());
+            screen = std::make_unique<Screen>(ScreenOptions{"courtplay receiver - " + cfg.name, true}, about);
             screen->show_osd(SDL_GetTicks() - 1);  // hidden: a receiver has no playback controls to show
-            screen->redraw();
         } catch (const std::exception& e) {
             std::fprintf(stderr, "courtplay: no display for the receiver (%s); use --headless to receive without one\n",
                          e.what());
             return 1;
         }
     }
-
-    cast::StreamReceiver receiver(listen, *key, cfg.latency_ms);
-    g_receiver.store(&receiver);
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
-    if (g_stop) receiver.stop();
 
-    std::mutex stats_lock;  // guards stats (the receiving thread counts, the end reads)
-    ReceiverStats stats;
-    Mailbox mailbox;
-    std::string listen_failure;
-    std::vector<uint8_t> scratch;
-    auto on_picture = [&](const cast::ReceivedPicture& got) {
-        const bool repaint = got.stamp && got.stamp->repaint;
-        {
-            std::lock_guard lock(stats_lock);
-            if (repaint) ++stats.repaints;
-            else ++stats.pictures;
-            if (!got.stamp) ++stats.unstamped;
-            if (stats.first_picture_at == kNoTime) stats.first_picture_at = player::monotonic_now();
-        }
-        if (screen) {
-            mailbox.put(got);
-            SDL_Event e{};
-            e.type = wake_event;
-            SDL_PushEvent(&e);
-        }
-        if (frame_log && !repaint) {
-            // As `play --frame-log`: the md5 of the picture as decoded (here, as received), with
-            // the media seconds of the sender's timeline (its stamp).
-            const double media = got.stamp ? static_cast<double>(got.stamp->media_us) / 1e6 : -1.0;
-            const std::string md5 = player::picture_md5(got.picture.get(), scratch);
-            std::fprintf(frame_log.get(), "%.3f\t%.6f\t%s\n", static_cast<double>(player::monotonic_now()) / 1000.0,
-                         media, md5.c_str());
-        }
-    };
-    auto receive_loop = [&] {
-        while (!receiver.stopped()) {
-            std::fprintf(stderr, "courtplay: receiver %s listening on %s:%d\n", cfg.name.c_str(), listen.host.c_str(),
-                         listen.port);
-            const cast::ReceiveOutcome out = receiver.receive(on_picture, [&] {
-                std::lock_guard lock(stats_lock);
-                ++stats.streams;
-                std::fprintf(stderr, "courtplay: receiving a cast\n");
-            });
-            if (out.connected && screen) {
-                // No picture of the evidence stays on the courtroom screen after the cast.
-                mailbox.put(cast::ReceivedPicture{black_picture(), std::nullopt});
-                SDL_Event e{};
-                e.type = wake_event;
-                SDL_PushEvent(&e);
+    std::string failure;  // the port taken, or the address not this computer's
+    std::function<void()> work, stop;
+    std::unique_ptr<cast::ReceiverControl> control;
+    PairedCasts paired(shown, cfg, listen);
+    if (key) {
+        work = [&] {
+            while (!g_stop && failure.empty()) {
+                std::fprintf(stderr, "courtplay: receiver %s listening on %s\n", cfg.name.c_str(), where.c_str());
+                cast::StreamReceiver receiver(listen, *key, cfg.latency_ms);
+                failure = shown.receive_one(receiver);
             }
-            if (out.connected)
-                std::fprintf(stderr, "courtplay: the cast ended: %lld pictures%s%s\n", static_cast<long long>(out.pictures),
-                             out.error.empty() ? "" : ": ", out.error.c_str());
-            else if (!out.error.empty()) {
-                listen_failure = out.error;  // the port is taken, or the address is not this computer's
-                break;
-            }
-        }
-        if (screen) {
-            SDL_Event e{};
-            e.type = SDL_QUIT;
-            SDL_PushEvent(&e);
-        }
-    };
-
-    if (!screen) {
-        receive_loop();
+        };
+        stop = [] { on_stop_signal(0); };
     } else {
-        std::thread receiving(receive_loop);
-        bool running = true;
-        while (running) {
-            SDL_Event event;
-            if (!SDL_WaitEventTimeout(&event, 200)) {
-                if (g_stop) running = false;
-                continue;
-            }
-            do {
-                if (event.type == SDL_QUIT) running = false;
-                else if (event.type == wake_event) {
-                    cast::ReceivedPicture got = mailbox.take();
-                    if (got.picture) {
-                        screen->set_badge(got.stamp ? EvidenceBadge{} : idle_badge);
-                        player::VideoFrame frame;
-                        frame.picture = got.picture;
-                        player::FramePosition at;
-                        if (got.stamp) at = {got.stamp->media_us, got.stamp->frame_number};
-                        screen->present(frame, at);
-                    }
-                } else {
-                    screen->handle(event);
-                    if (event.type == SDL_WINDOWEVENT) screen->redraw();
-                }
-            } while (SDL_PollEvent(&event));
+        try {
+            control = std::make_unique<cast::ReceiverControl>(
+                cast::ReceiverControlOptions{listen, cfg.certificate, cfg.private_key, cfg.name}, paired);
+        } catch (const cast::CastError& e) {
+            std::fprintf(stderr, "courtplay: %s\n", e.what());
+            return 1;
         }
-        receiver.stop();
-        receiving.join();
+        paired.set_control(control.get());
+        g_control.store(control.get());
+        if (g_stop) control->stop();
+        std::fprintf(stderr, "courtplay: receiver %s ready to pair on %s\n", cfg.name.c_str(), where.c_str());
+        work = [&] { control->run(); };
+        stop = [&] { control->stop(); };
     }
-    g_receiver.store(nullptr);
+    if (screen) show_until_quit(*screen, shown, work, stop);
+    else work();
+    g_control.store(nullptr);
+    control.reset();
+
     const Micros ended_at = player::monotonic_now();
     frame_log.reset();
     int code = 0;
-    if (!listen_failure.empty()) {
-        std::fprintf(stderr, "courtplay: %s\n", listen_failure.c_str());
+    if (!failure.empty()) {
+        std::fprintf(stderr, "courtplay: %s\n", failure.c_str());
         code = 1;
     }
-    if (!options.stats.empty() && !write_receiver_stats(options.stats, stats, process_start, ended_at)) {
+    std::lock_guard lock(shown.stats_lock);
+    if (!options.stats.empty() && !write_receiver_stats(options.stats, shown.stats, process_start, ended_at)) {
         std::fprintf(stderr, "courtplay: cannot write the stats file %s: %s\n", options.stats.c_str(), std::strerror(errno));
         if (code == 0) code = 1;
     }

@@ -1,7 +1,10 @@
 // `courtplay receiver`: the computer behind a courtroom screen that shows what a kiosk casts to it
-// (docs/cast.md). Listens for one encrypted SRT stream at a time, shows it full screen (or, with
-// --headless, only decodes it), writes the frame log with the sender's media seconds, and goes
-// back to listening when the stream ends. SIGTERM or SIGINT end it (exit 0).
+// (docs/cast.md). While idle it shows its name and a pairing code; a kiosk that sends that code
+// over the TLS control channel pairs and gives the stream key. It shows one encrypted SRT stream
+// at a time full screen (or, with --headless, only decodes it), writes the frame log with the
+// sender's media seconds, and goes back to idle with a new code when the cast ends. With
+// --stream-key-file it does not pair: it takes any stream under that key (for standard SRT tools).
+// SIGTERM or SIGINT end it (exit 0).
 #pragma once
 
 #include <string>
@@ -14,8 +17,8 @@ struct ReceiverOptions {
     bool headless = false;
     std::string frame_log;
     std::string stats;
-    // Until pairing exists (the next step): the stream key, 64 hex digits in an owner-only file.
-    std::string stream_key_file;
+    std::string stream_key_file;  // a fixed key instead of pairing: 64 hex digits, owner-only file
+    bool print_pairing_code = false;  // each new code on stdout, a line each (for automation)
     bool verbose = false;
 };
 

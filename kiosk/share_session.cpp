@@ -2,6 +2,7 @@
 
 #include "auth/share_service.h"
 #include "auth/share_watch.h"
+#include "cast/paired_receiver.h"
 #include "audit/event.h"
 #include "kiosk/audit_trail.h"
 #include "kiosk/clip_cache.h"
@@ -24,6 +25,23 @@ std::string segment_text(const auth::Segment& s) {
     return buf;
 }
 
+// How a receiver's screen names this kiosk as a cast starts: "Reference Crown Court, Court 1 (kiosk-1)".
+std::string kiosk_name(const config::KioskConfig& cfg) {
+    std::string name = cfg.court;
+    if (!cfg.room.empty()) name += (name.empty() ? "" : ", ") + cfg.room;
+    return name.empty() ? cfg.kiosk_id : name + " (" + cfg.kiosk_id + ")";
+}
+
+// `--cast HOST:PORT`, checked before anything is asked of the network. Prints why not.
+std::optional<cast::HostPort> parse_cast_address(const SessionOptions& o) {
+    try {
+        return cast::parse_host_port(o.cast, "--cast");
+    } catch (const cast::CastError& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        return std::nullopt;
+    }
+}
+
 int refused(const auth::Refusal& r) {
     std::fprintf(stderr, "courtplay: share refused: %s\n", r.message.c_str());
     return exit_code::refused;
@@ -34,9 +52,9 @@ class Session {
 public:
     Session(const SessionOptions& options, const config::KioskConfig& cfg, auth::ShareService& service,
             const auth::Redemption& share, const auth::GrantClip& clip, std::optional<cache::EvidenceCache>& cache,
-            AuditTrail& trail)
+            AuditTrail& trail, const cast::PairedReceiver* courtroom_screen)
         : options_(options), cfg_(cfg), service_(service), share_(share), clip_(clip), cache_(cache),
-          ref_(clip_ref(share, clip, token_digest(options.token))), trail_(trail) {}
+          ref_(clip_ref(share, clip, token_digest(options.token))), trail_(trail), courtroom_screen_(courtroom_screen) {}
 
     int run() {
         const int code = play_from_best_source();
@@ -119,6 +137,11 @@ private:
         if (clip_.segment) play.segment = segment_text(*clip_.segment);
         play.input = clip_.title;
         play.watermark = watermark_for(cfg_, share_.grant, trail_.subject.session_id);
+        if (const cast::PairedReceiver* r = courtroom_screen_) {
+            const std::string at = r->address().host + ":" + std::to_string(r->address().port);
+            play.paired_cast = PlayOptions::PairedCast{r->address(), r->key(), "courtroom screen " + r->name() + " at " + at,
+                                                       r->certified_as(), [r] { return r->ended(); }};
+        }
         StopRequest stop;
         auth::ShareWatch watch(service_, share_, std::chrono::seconds(cfg_.service.status_poll_s),
                                [&stop](const auth::Refusal& why) { stop.request(why.message); });
@@ -141,6 +164,7 @@ private:
     std::optional<cache::EvidenceCache>& cache_;
     const cache::ClipRef ref_;
     AuditTrail& trail_;
+    const cast::PairedReceiver* courtroom_screen_;  // null: no cast
     std::optional<auth::Refusal> ended_;
     std::optional<int64_t> altered_chunk_;
 };
@@ -174,9 +198,30 @@ int redeem_and_play(const SessionOptions& options, const config::KioskConfig& cf
                                                 std::to_string(share.grant.clips.size()) + " (numbered from 1)."});
     trail.subject.clip_id = clip->id;
     trail.subject.sha256 = clip->sha256;
-    if (auto r = auth::check_clip(share.grant, clip->id, true, false, false)) return refused(*r);
-    Session session(options, cfg, service, share, *clip, cache, trail);
+    const bool casting = !options.cast.empty();
+    if (auto r = auth::check_clip(share.grant, clip->id, true, false, casting)) return refused(*r);
+    std::unique_ptr<cast::PairedReceiver> courtroom_screen;
+    if (casting) {
+        // Paired before anything of the clip is fetched: a wrong code costs the clerk no wait.
+        const cast::PairingRequest request{*parse_cast_address(options), options.pairing_code, cfg.cast.court_ca,
+                                           kiosk_name(cfg), auth::party_banner(share.grant.party),
+                                           share.grant.expires_at};
+        try {
+            courtroom_screen = std::make_unique<cast::PairedReceiver>(request);
+        } catch (const cast::CastError& e) {
+            std::fprintf(stderr, "courtplay: cannot cast: %s.\n", e.what());
+            const auto* refusal = dynamic_cast<const cast::PairingRefused*>(&e);
+            trail.record(type::playback_error, std::nullopt,
+                         {{"reason", refusal ? "cast_refused_" + refusal->reason : std::string("cast_unreachable")},
+                          {"address", options.cast}});
+            return exit_code::network;
+        }
+        std::fprintf(stderr, "courtplay: paired with the courtroom screen %s (%s)\n", courtroom_screen->name().c_str(),
+                     options.cast.c_str());
+    }
+    Session session(options, cfg, service, share, *clip, cache, trail, courtroom_screen.get());
     const int code = session.run();
+    if (courtroom_screen) courtroom_screen->end();
     if (code != exit_code::ok && code != exit_code::refused && code != exit_code::audit) {
         // Recorded as a failed proof is (exit code 3), saying also that the proof had passed.
         nlohmann::json details = {{"exit_code", code}};
@@ -194,9 +239,26 @@ int run_session(const SessionOptions& options) {
     PlayOptions play = options.play;
     play.segment.clear();
     if (int bad = check_play_options(play)) return bad;
+    if (options.cast.empty() != options.pairing_code.empty()) {
+        std::fprintf(stderr, "courtplay: --cast and --pairing-code go together: the receiver's HOST:PORT and the code "
+                             "shown on its screen\n");
+        return exit_code::bad_arguments;
+    }
+    if (!options.cast.empty() && !parse_cast_address(options)) return exit_code::bad_arguments;
+    if (!options.pairing_code.empty() && !cast::normalize_pairing_code(options.pairing_code)) {
+        std::fprintf(stderr, "courtplay: --pairing-code must be the six digits shown on the courtroom screen\n");
+        return exit_code::bad_arguments;
+    }
     std::unique_ptr<AuditTrail> trail;
     try {
         const config::KioskConfig cfg = config::load_kiosk_config(options.config);
+        if (!options.cast.empty() && cfg.cast.court_ca.empty()) {
+            std::fprintf(stderr,
+                         "courtplay: this kiosk is not set up to cast: %s has no [cast] court_ca (the court CA that "
+                         "issues the courtroom receivers' certificates). Tell court IT\n",
+                         cfg.file.string().c_str());
+            return exit_code::bad_arguments;
+        }
         trail = open_audit_trail(cfg);
         if (!trail) return exit_code::audit;
         if (auto why = trail->backlog_refusal()) {

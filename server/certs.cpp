@@ -152,11 +152,17 @@ void make_ca(const fs::path& cert_out, const fs::path& key_out, int days) {
     write_cert(cert_out, cert.get());
 }
 
-void issue_server_cert(const fs::path& data, const std::string& hostname, int64_t not_before, int64_t not_after,
-                       const fs::path& cert_out, const fs::path& key_out) {
-    if (!is_valid_hostname(hostname)) {
-        throw std::runtime_error("certificates: `" + hostname +
-                                 "` is not a host name (letters, digits, '-' and '.') or an IP address");
+namespace {
+// A leaf certificate from the data folder's CA: TLS server use, for `addresses`.
+void issue_leaf(const fs::path& data, const std::string& common_name, const std::vector<std::string>& addresses,
+                int64_t not_before, int64_t not_after, const fs::path& cert_out, const fs::path& key_out) {
+    std::string sans;
+    for (const std::string& a : addresses) {
+        if (!is_valid_hostname(a)) {
+            throw std::runtime_error("certificates: `" + a +
+                                     "` is not a host name (letters, digits, '-' and '.') or an IP address");
+        }
+        sans += (sans.empty() ? "" : ",") + std::string(is_ip_literal(a) ? "IP:" : "DNS:") + a;
     }
     Cert ca = load_cert(data / "ca" / "ca.pem");
     Pkey ca_key = load_key(data / "ca" / "ca.key");
@@ -165,20 +171,30 @@ void issue_server_cert(const fs::path& data, const std::string& hostname, int64_
     if (!cert || !X509_set_version(cert.get(), 2)) fail("cannot make a certificate");
     set_random_serial(cert.get());
     set_validity(cert.get(), not_before, not_after);
-    set_common_name(X509_get_subject_name(cert.get()), hostname);
+    set_common_name(X509_get_subject_name(cert.get()), common_name);
     if (!X509_set_issuer_name(cert.get(), X509_get_subject_name(ca.get())) || !X509_set_pubkey(cert.get(), key.get())) {
-        fail("cannot fill in the server certificate");
+        fail("cannot fill in the certificate for " + common_name);
     }
     add_extension(cert.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
     add_extension(cert.get(), ca.get(), NID_key_usage, "critical,digitalSignature");
     add_extension(cert.get(), ca.get(), NID_ext_key_usage, "serverAuth");
     add_extension(cert.get(), ca.get(), NID_subject_key_identifier, "hash");
     add_extension(cert.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
-    add_extension(cert.get(), ca.get(), NID_subject_alt_name,
-                  (is_ip_literal(hostname) ? "IP:" : "DNS:") + hostname);
-    if (!X509_sign(cert.get(), ca_key.get(), EVP_sha256())) fail("cannot sign the server certificate");
+    add_extension(cert.get(), ca.get(), NID_subject_alt_name, sans);
+    if (!X509_sign(cert.get(), ca_key.get(), EVP_sha256())) fail("cannot sign the certificate for " + common_name);
     write_key(key_out, key.get());
     write_cert(cert_out, cert.get());
+}
+}  // namespace
+
+void issue_server_cert(const fs::path& data, const std::string& hostname, int64_t not_before, int64_t not_after,
+                       const fs::path& cert_out, const fs::path& key_out) {
+    issue_leaf(data, hostname, {hostname}, not_before, not_after, cert_out, key_out);
+}
+
+void issue_receiver_cert(const fs::path& data, const std::string& name, const std::vector<std::string>& addresses,
+                         int64_t not_before, int64_t not_after, const fs::path& cert_out, const fs::path& key_out) {
+    issue_leaf(data, name, addresses, not_before, not_after, cert_out, key_out);
 }
 
 }  // namespace courtplay::server

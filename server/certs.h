@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace courtplay::server {
 
@@ -19,5 +20,11 @@ void make_ca(const std::filesystem::path& cert_out, const std::filesystem::path&
 void issue_server_cert(const std::filesystem::path& data, const std::string& hostname, int64_t not_before,
                        int64_t not_after, const std::filesystem::path& cert_out,
                        const std::filesystem::path& key_out);
+
+// Issues a courtroom receiver's certificate (docs/cast.md): common name `name` (what the kiosk
+// records as the screen), serverAuth, for each of `addresses` (host names or IP literals).
+void issue_receiver_cert(const std::filesystem::path& data, const std::string& name,
+                         const std::vector<std::string>& addresses, int64_t not_before, int64_t not_after,
+                         const std::filesystem::path& cert_out, const std::filesystem::path& key_out);
 
 }  // namespace courtplay::server

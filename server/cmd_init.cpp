@@ -51,6 +51,23 @@ std::string kiosk_toml(const DataFolder& d, const std::string& url) {
         t += "issuer = " + toml_string(issuer_url(url, p)) + "\n";
         t += "key = " + toml_string(d.issuer_jwk(p).string()) + "\n";
     }
+    t += "\n[cast]\n";
+    t += "court_ca = " + toml_string(d.ca_cert().string()) + "\n";
+    return t;
+}
+
+constexpr char kReceiverName[] = "Court 1 screen";
+constexpr char kReceiverListen[] = "127.0.0.1:7700";
+
+std::string receiver_toml(const DataFolder& d) {
+    std::string t;
+    t += "# courtplay receiver configuration, written by `courtplay-server init`\n";
+    t += "[receiver]\n";
+    t += "name = " + toml_string(kReceiverName) + "\n";
+    t += "listen = " + toml_string(kReceiverListen) + "\n";
+    t += "latency_ms = 120\n";
+    t += "certificate = " + toml_string(d.receiver_cert().string()) + "\n";
+    t += "private_key = " + toml_string(d.receiver_key().string()) + "\n";
     return t;
 }
 
@@ -63,6 +80,13 @@ void make_everything(const DataFolder& d, const InitOptions& o, const ListenAddr
     const int64_t now = unix_now();
     issue_server_cert(d.root, o.hostname, now - 3600, now + int64_t{kServerCertDays} * 86400, d.tls_cert(),
                       d.tls_key());
+    // The demo's receiver runs on this machine: its certificate names loopback (and the service's
+    // host name, for a receiver on the same computer reached by name).
+    std::vector<std::string> receiver_addresses = {"localhost", "127.0.0.1", "::1"};
+    if (o.hostname != "localhost" && o.hostname != "127.0.0.1" && o.hostname != "::1")
+        receiver_addresses.push_back(o.hostname);
+    issue_receiver_cert(d.root, kReceiverName, receiver_addresses, now - 3600,
+                        now + int64_t{kServerCertDays} * 86400, d.receiver_cert(), d.receiver_key());
     for (auth::Party p : {auth::Party::cps, auth::Party::defence}) {
         const auth::SigningKey key = auth::SigningKey::generate();
         key.save_pem(d.issuer_key(p));
@@ -75,6 +99,7 @@ void make_everything(const DataFolder& d, const InitOptions& o, const ListenAddr
     store.set_setting("url", url);
     store.set_setting("created_at", std::to_string(now));
     auth::write_file_atomic(d.kiosk_config(), kiosk_toml(d, url), 0644);
+    auth::write_file_atomic(d.receiver_config(), receiver_toml(d), 0644);
 }
 
 }  // namespace
@@ -108,6 +133,7 @@ void run_init(const InitOptions& o) {
                 listen_text(*listen).c_str());
     std::printf("  CA          %s (kiosks trust this)\n", d.ca_cert().string().c_str());
     std::printf("  kiosk       %s\n", d.kiosk_config().string().c_str());
+    std::printf("  receiver    %s (courtplay receiver --config ...)\n", d.receiver_config().string().c_str());
     std::printf("next: courtplay-server clip add --data %s FILE --title TEXT\n", d.root.string().c_str());
 }
 

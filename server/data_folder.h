@@ -6,6 +6,8 @@
 //   DIR/share.db                        clips, shares, redemptions, failed redemptions (SQLite, WAL)
 //   DIR/clips/                          the clip files, named by clip id
 //   DIR/kiosk.toml, DIR/kiosk/          a ready kiosk configuration and its state folder
+//   DIR/tls/receiver.pem, receiver.key  a courtroom receiver's certificate (for pairing), from the CA
+//   DIR/receiver.toml                   a ready receiver configuration using it
 #pragma once
 
 #include "auth/grant.h"
@@ -29,6 +31,9 @@ struct DataFolder {
     std::filesystem::path clips() const { return root / "clips"; }
     std::filesystem::path kiosk_config() const { return root / "kiosk.toml"; }
     std::filesystem::path kiosk_state() const { return root / "kiosk"; }
+    std::filesystem::path receiver_cert() const { return root / "tls" / "receiver.pem"; }
+    std::filesystem::path receiver_key() const { return root / "tls" / "receiver.key"; }
+    std::filesystem::path receiver_config() const { return root / "receiver.toml"; }
 
     // Throws std::runtime_error saying how to make one when `root` is not an initialised data folder.
     void require_initialised() const;

@@ -254,7 +254,7 @@ TEST_CASE("a receiver with another key gets no frames and the sender says it was
     CHECK(read_lines(received).empty());
 }
 
-TEST_CASE("a receiver refuses to start without a stream key") {
+TEST_CASE("a receiver refuses to start with neither a certificate to pair with nor a stream key") {
     const RunResult r = run_courtplay({"receiver", "--config", receiver_config(free_udp_port()), "--headless"});
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("never accepts an unencrypted stream"));

@@ -378,7 +378,7 @@ TEST_CASE("config: the example file in the source tree is valid apart from its p
             ++lines;
             start = end == std::string::npos ? all.size() : end + 1;
         }
-        CHECK(lines == 3);  // service.ca_file, trust.cps.key, trust.defence.key
+        CHECK(lines == 4);  // service.ca_file, trust.cps.key, trust.defence.key, cast.court_ca
     }
 }
 
@@ -524,7 +524,7 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
           "unknown key `service.colour`: `[service]` takes url, ca_file, spki_pin, timeout_s, status_poll_s");
     CHECK(d.problem("debug = true\n" + minimal) ==
           "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`, `[cache]`, "
-          "`[audit]`, `[watermark]`, `[ui]`, `[admin]`, `[time]`");
+          "`[audit]`, `[watermark]`, `[ui]`, `[admin]`, `[time]`, `[cast]`");
     CHECK(d.problem(minimal + "[servce]\nx = 1\n") == "unknown table `[servce]`: did you mean `[service]`?");
     CHECK(d.problem(minimal + "[trust.defense]\nissuer = \"x\"\n") ==
           "unknown table `[trust.defense]`: did you mean `[trust.defence]`?");
@@ -532,7 +532,7 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
           "unknown table `[trust.prosecution]`: only `[trust.cps]` and `[trust.defence]` are allowed");
     CHECK(d.problem(minimal + "[display]\nindex = 1\n") ==
           "unknown table `[display]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`, "
-          "`[watermark]`, `[ui]`, `[admin]`, `[time]`");
+          "`[watermark]`, `[ui]`, `[admin]`, `[time]`, `[cast]`");
     CHECK(d.problem(minimal + "[cache]\nmax_gb = 10\n") ==
           "unknown key `cache.max_gb`: `[cache]` takes dir, key_file, max_size_mb, keep_after_session_h");
     CHECK(d.problem(minimal + "[trust.cps.extra]\nx = 1\n") ==
@@ -664,12 +664,29 @@ TEST_CASE("config: a cast receiver's file", "[config][receiver]") {
                                      "[receiver]\nname = \"R\"\nlisten = \"192.0.2.10:9000\"\nlatency_ms = 250\n"));
     CHECK(c.listen == "192.0.2.10:9000");
     CHECK(c.latency_ms == 250);
+    CHECK(c.certificate.empty());
+    // For pairing: relative to the file's folder; the key owner-only.
+    const fs::path key = d.write("rx.key", "not checked here");
+    fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+    c = load_receiver_config(d.write("receiver.toml", "[receiver]\nname = \"R\"\ncertificate = \"rx.pem\"\nprivate_key = \"rx.key\"\n"));
+    CHECK(c.certificate == d.dir() / "rx.pem");
+    CHECK(c.private_key == key);
+}
+
+TEST_CASE("config: a cast receiver's private key must be owner-only and come with its certificate", "[config][receiver]") {
+    ConfigDir d;
+    const fs::path key = d.write("rx.key", "not checked here");
+    fs::permissions(key, fs::perms::owner_read | fs::perms::group_read, fs::perm_options::replace);
+    CHECK(receiver_problem(d, "[receiver]\nname = \"R\"\ncertificate = \"rx.pem\"\nprivate_key = \"rx.key\"\n") ==
+          "key `receiver.private_key`: " + key.string() + " can be read by other users; make it owner-only (chmod 600)");
+    CHECK(receiver_problem(d, "[receiver]\nname = \"R\"\ncertificate = \"rx.pem\"\n") ==
+          "key `receiver.private_key` is missing: pairing needs both the certificate and its private key");
 }
 
 TEST_CASE("config: a cast receiver's file refuses what it does not know", "[config][receiver]") {
     ConfigDir d;
     CHECK(receiver_problem(d, "[receiver]\nname = \"R\"\npassphrase = \"x\"\n") ==
-          "unknown key `receiver.passphrase`: expected name, listen or latency_ms");
+          "unknown key `receiver.passphrase`: expected name, listen, latency_ms, certificate or private_key");
     CHECK_THAT(receiver_problem(d, "[receiver]\nname = \"R\"\n[kiosk]\nid = \"k\"\n"),
                Catch::StartsWith("unknown table `[kiosk]`"));
     CHECK_THAT(receiver_problem(d, "name = \"R\"\n"), Catch::StartsWith("unknown key `name`"));

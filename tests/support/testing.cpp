@@ -76,6 +76,7 @@ Spawned::~Spawned() {
 }
 
 std::string Spawned::err() const { return read_file(err_path_); }
+std::string Spawned::out() const { return read_file(out_path_); }
 
 bool Spawned::wait_for_err(const std::string& text, std::chrono::milliseconds limit, size_t times) {
     const auto until = std::chrono::steady_clock::now() + limit;

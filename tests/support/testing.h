@@ -45,6 +45,7 @@ public:
     ~Spawned();
     Spawned(Spawned&&) = delete;
     std::string err() const;  // its stderr so far
+    std::string out() const;  // its stdout so far
     // True once its stderr holds `text` (`times` times); false if it exits or the time runs out first.
     bool wait_for_err(const std::string& text, std::chrono::milliseconds limit, size_t times = 1);
     void kill(int signal);

@@ -1,0 +1,145 @@
+// `courtplay session --cast HOST:PORT --pairing-code CODE` against the real `courtplay receiver`
+// (its config and certificate as `courtplay-server init` writes them) and the real share service
+// on loopback: the pairing, the frames on the courtroom screen, the audit trail, the grant's
+// `cast` permission, and either end killed mid-cast.
+#include "support/share_fixture.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <sstream>
+#include <thread>
+
+using namespace courtplay::testing;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+std::string clip() {
+    return fixture({.path = "session-cast.mp4", .width = 320, .height = 240, .seconds = 2.0});
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+// A receiver with the data folder's receiver.toml, printing its pairing codes.
+struct Courtroom {
+    explicit Courtroom(const std::string& name, std::vector<std::string> share_perms = {"view,cast"})
+        : svc(name), log(scratch_dir() + "/" + name + "-screen.log"),
+          receiver(spawn_courtplay({"receiver", "--config", (svc.data / "receiver.toml").string(), "--listen",
+                                    "127.0.0.1:" + std::to_string(port), "--headless", "--print-pairing-code",
+                                    "--frame-log", log})) {
+        const std::string id = svc.add_clip(clip(), "CCTV, Mill Lane");
+        token = svc.share({"--party", "cps", "--case", "01AB2345678", "--clips", id, "--perms", share_perms[0],
+                           "--expires", "2h"});
+        REQUIRE(receiver.wait_for_err("ready to pair", 20s));
+    }
+    // The receiver's codes so far, waiting for at least `n`.
+    std::vector<std::string> codes(size_t n = 1) {
+        for (int i = 0; i < 200 && lines_of(receiver.out()).size() < n; ++i) std::this_thread::sleep_for(50ms);
+        return lines_of(receiver.out());
+    }
+    std::vector<std::string> session(const std::string& code, const std::string& frame_log) {
+        return {"session", "--config", svc.config(), "--token", token, "--headless", "--frame-log", frame_log,
+                "--cast", "127.0.0.1:" + std::to_string(port), "--pairing-code", code};
+    }
+    int port = free_port();
+    ServiceFolder svc;
+    std::string log, token;
+    Spawned receiver;
+};
+
+std::vector<double> media_of(const std::string& frame_log) {
+    std::vector<double> out;
+    for (const FrameLine& f : read_frame_log(frame_log)) out.push_back(f.media);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("A paired courtroom screen shows every frame the kiosk shows and the audit trail names it") {
+    Courtroom room("cast-paired");
+    const std::vector<std::string> codes = room.codes();
+    REQUIRE(codes.size() == 1);
+    const std::string shown = scratch_dir() + "/cast-paired-kiosk.log";
+    const RunResult r = run_courtplay(room.session(codes[0], shown));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("paired with the courtroom screen Court 1 screen"));
+    REQUIRE(room.receiver.wait_for_err("the cast is over", 20s));
+
+    // The same frames, in the same order, with the kiosk's media seconds.
+    const std::vector<double> kiosk = media_of(shown), screen = media_of(room.log);
+    REQUIRE(kiosk.size() == 50);
+    CHECK(screen == kiosk);
+    // A new code for the next pairing.
+    const std::vector<std::string> after = room.codes(2);
+    REQUIRE(after.size() == 2);
+    CHECK(after[1] != codes[0]);
+
+    const RunResult audit = run_courtplay({"audit", "list", "--config", room.svc.config()});
+    REQUIRE(audit.exit_code == 0);
+    int started = 0, stopped = 0;
+    for (const std::string& line : lines_of(audit.out)) {
+        const json e = json::parse(line);
+        if (!e["details"].contains("receiver")) continue;
+        CHECK(e["details"]["receiver"] == "Court 1 screen");
+        CHECK(e["details"]["address"] == "127.0.0.1:" + std::to_string(room.port));
+        started += e["type"] == "output.started";
+        stopped += e["type"] == "output.stopped";
+    }
+    CHECK(started == 1);
+    CHECK(stopped == 1);
+}
+
+TEST_CASE("No cast without the grant's permission or the code on the screen") {
+    SECTION("the share does not allow court screens") {
+        Courtroom room("cast-not-permitted", {"view"});
+        const RunResult r = run_courtplay(room.session(room.codes()[0], scratch_dir() + "/cast-np.log"));
+        CHECK(r.exit_code == 4);
+        CHECK_THAT(r.err, Catch::Contains("does not allow clip \"CCTV, Mill Lane\" to be shown on court screens"));
+        std::this_thread::sleep_for(300ms);
+        CHECK(room.codes().size() == 1);  // never asked
+        CHECK(room.receiver.err().find("paired") == std::string::npos);
+    }
+    SECTION("a wrong code") {
+        Courtroom room("cast-wrong-code");
+        const std::string code = room.codes()[0];
+        const RunResult r = run_courtplay(room.session(code == "111111" ? "222222" : "111111", scratch_dir() + "/cast-wc.log"));
+        CHECK(r.exit_code == 5);
+        CHECK_THAT(r.err, Catch::Contains("refused the pairing code"));
+        CHECK(read_frame_log(scratch_dir() + "/cast-wc.log").empty());  // nothing played
+        CHECK(room.codes(2).size() == 2);
+    }
+}
+
+TEST_CASE("Killing either end mid-cast: the kiosk plays on and says so; the screen goes back to a new code") {
+    SECTION("the receiver") {
+        Courtroom room("cast-rx-killed");
+        const std::string shown = scratch_dir() + "/cast-rx-killed.log";
+        Spawned session = spawn_courtplay(room.session(room.codes()[0], shown));
+        REQUIRE(room.receiver.wait_for_err("receiving a cast", 20s));
+        std::this_thread::sleep_for(300ms);
+        room.receiver.kill(SIGKILL);
+        const RunResult r = session.wait();
+        INFO(r.err);
+        CHECK(r.exit_code == 5);
+        CHECK_THAT(r.err, Catch::Contains("the cast to 127.0.0.1:" + std::to_string(room.port) + " stopped"));
+        CHECK(read_frame_log(shown).size() == 50);  // the kiosk's own playback went on to the end
+    }
+    SECTION("the kiosk") {
+        Courtroom room("cast-kiosk-killed");
+        Spawned session = spawn_courtplay(room.session(room.codes()[0], scratch_dir() + "/cast-kiosk-killed.log"));
+        REQUIRE(room.receiver.wait_for_err("receiving a cast", 20s));
+        session.kill(SIGKILL);
+        REQUIRE(room.receiver.wait_for_err("the cast is over", 10s));
+        CHECK(room.codes(2).size() == 2);
+    }
+}
