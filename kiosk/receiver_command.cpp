@@ -109,36 +109,50 @@ std::shared_ptr<const AVFrame> black_picture() {
 }
 
 
-// What the screen says over the picture, set by the receiving threads and read by the window's.
+// What the screen says, set by the receiving threads and read by the window's: large in the middle
+// while idle (the name and how to cast to it) and when a cast starts until its first picture; then
+// a badge over the picture for a few seconds.
 class ScreenWords {
 public:
-    void idle(std::string text) {
+    void idle(std::vector<std::string> lines) {
         std::lock_guard lock(lock_);
         casting_ = false;
-        idle_ = std::move(text);
+        idle_ = std::move(lines);
     }
-    // Said over the first pictures of a cast, then the picture is left alone.
-    void casting(std::string announcement, Micros until) {
+    void casting(std::string from, std::string party) {
         std::lock_guard lock(lock_);
         casting_ = true;
-        announcement_ = std::move(announcement);
-        announce_until_ = until;
+        from_ = std::move(from);
+        party_ = std::move(party);
+        first_picture_at_ = kNoTime;
     }
-    EvidenceBadge badge(Micros now) const {
+    void picture_arrived(Micros now) {
         std::lock_guard lock(lock_);
-        if (!casting_) return {EvidenceBadge::Tone::checking, idle_};
-        if (now < announce_until_) return {EvidenceBadge::Tone::verified, announcement_};
+        if (casting_ && first_picture_at_ == kNoTime) first_picture_at_ = now;
+    }
+    std::vector<std::string> notice() const {
+        std::lock_guard lock(lock_);
+        if (!casting_) return idle_;
+        if (first_picture_at_ == kNoTime) return {"Casting from " + from_, party_};
         return {};
     }
+    EvidenceBadge badge(Micros now) const;
 
 private:
     mutable std::mutex lock_;  // guards the members below
     bool casting_ = false;
-    std::string idle_, announcement_;
-    Micros announce_until_ = 0;
+    std::vector<std::string> idle_;
+    std::string from_, party_;
+    Micros first_picture_at_ = kNoTime;
 };
 
-constexpr Micros kAnnounceFor = 4'000'000;  // "Casting from ..." stays this long
+constexpr Micros kAnnounceFor = 4'000'000;  // "Casting from ..." stays this long over the first pictures
+
+EvidenceBadge ScreenWords::badge(Micros now) const {
+    std::lock_guard lock(lock_);
+    if (!casting_ || first_picture_at_ == kNoTime || now >= first_picture_at_ + kAnnounceFor) return {};
+    return {EvidenceBadge::Tone::verified, "Casting from " + from_ + " \u00b7 " + party_};
+}
 
 // Everything the receiver shows and counts, shared by the two ways of getting a stream.
 struct Shown {
@@ -167,6 +181,7 @@ struct Shown {
             if (!got.stamp) ++stats.unstamped;
             if (stats.first_picture_at == kNoTime) stats.first_picture_at = player::monotonic_now();
         }
+        words.picture_arrived(player::monotonic_now());
         if (wake_event) {
             mailbox.put(got);
             wake();
@@ -213,7 +228,7 @@ public:
     void set_control(cast::ReceiverControl* control) { control_ = control; }
 
     void on_pairing_code(const std::string& code) override {
-        shown_.words.idle(cfg_.name + " \u00b7 pairing code " + cast::spaced_pairing_code(code));
+        shown_.words.idle({cfg_.name, "Pairing code", cast::spaced_pairing_code(code)});
         shown_.wake();
         if (shown_.options.print_pairing_code) {
             std::printf("%s\n", code.c_str());
@@ -223,7 +238,8 @@ public:
     void on_cast_started(const cast::CastStart& cast) override {
         finish_stream();
         std::fprintf(stderr, "courtplay: paired with %s (%s)\n", cast.kiosk.c_str(), cast.party.c_str());
-        shown_.words.casting("Casting from " + cast.kiosk + " \u00b7 " + cast.party, player::monotonic_now() + kAnnounceFor);
+        shown_.words.casting(cast.kiosk, cast.party);
+        shown_.wake();
         receiver_ = std::make_unique<cast::StreamReceiver>(listen_, cast.key, cfg_.latency_ms);
         stream_ = std::thread([this] {
             // A stream that cannot be received (its UDP port taken) ends this cast, not the receiver.
@@ -262,7 +278,9 @@ void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& 
         SDL_PushEvent(&e);
     });
     EvidenceBadge said = shown.words.badge(player::monotonic_now());
+    std::vector<std::string> noticed = shown.words.notice();
     screen.set_badge(said);
+    screen.set_notice(noticed);
     screen.redraw();
     bool running = true;
     while (running) {
@@ -280,6 +298,7 @@ void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& 
                 player::FramePosition at;
                 if (p.stamp) at = {p.stamp->media_us, p.stamp->frame_number};
                 screen.set_badge(said = shown.words.badge(player::monotonic_now()));
+                screen.set_notice(noticed = shown.words.notice());
                 screen.present(frame, at);
             } else {
                 screen.handle(event);
@@ -289,6 +308,10 @@ void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& 
         // The words change without a picture: a new code while idle, the announcement's end.
         if (EvidenceBadge now = shown.words.badge(player::monotonic_now()); now != said) {
             screen.set_badge(said = now);
+            redraw = true;
+        }
+        if (std::vector<std::string> now = shown.words.notice(); now != noticed) {
+            screen.set_notice(noticed = now);
             redraw = true;
         }
         if (redraw) screen.redraw();
@@ -331,7 +354,7 @@ int run_receiver(const ReceiverOptions& options) {
 
     Shown shown(options, frame_log.get());
     const std::string where = listen.host + ":" + std::to_string(listen.port);
-    shown.words.idle(cfg.name + " \u00b7 waiting for a cast on " + where);
+    shown.words.idle({cfg.name, "Waiting for a cast on " + where});
     player::ClipInfo about;  // what the window's display says: the receiver, not a clip (outlives the screen)
     about.name = cfg.name;
     std::unique_ptr<Screen> screen;

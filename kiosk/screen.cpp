@@ -6,6 +6,8 @@
 #include <backends/imgui_impl_sdl.h>
 #include <backends/imgui_impl_sdlrenderer.h>
 
+#include <algorithm>
+#include <cfloat>
 #include <filesystem>
 #include <stdexcept>
 
@@ -86,6 +88,7 @@ void Screen::draw_osd() {
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
     draw_badge();
+    draw_notice();
     if (visible || state_.paused) {
         const ImGuiViewport* vp = ImGui::GetMainViewport();
         ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 16, vp->WorkPos.y + vp->WorkSize.y - 16), ImGuiCond_Always,
@@ -127,6 +130,31 @@ void Screen::draw_badge() {
     ImGui::TextUnformatted(badge_.text.c_str());
     ImGui::End();
     ImGui::PopStyleColor();
+}
+
+void Screen::draw_notice() {
+    if (notice_.empty()) return;
+    // Drawn at an explicit size from the one font in the atlas: a little soft that large, and
+    // legible from the back of the room, which is what matters. The last line (the code) is the
+    // largest.
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImFont* font = ImGui::GetFont();
+    const float base = std::max(28.0f, vp->WorkSize.y / 14.0f);
+    std::vector<std::pair<float, ImVec2>> sized;  // size, extent
+    float total = 0;
+    for (size_t i = 0; i < notice_.size(); ++i) {
+        const float size = i + 1 == notice_.size() ? base * 1.8f : base;
+        sized.emplace_back(size, font->CalcTextSizeA(size, FLT_MAX, 0, notice_[i].c_str()));
+        total += sized.back().second.y * 1.15f;
+    }
+    ImDrawList* draw = ImGui::GetBackgroundDrawList();
+    float y = vp->WorkPos.y + (vp->WorkSize.y - total) / 2;
+    for (size_t i = 0; i < notice_.size(); ++i) {
+        const auto& [size, extent] = sized[i];
+        draw->AddText(font, size, ImVec2(vp->WorkPos.x + (vp->WorkSize.x - extent.x) / 2, y), IM_COL32_WHITE,
+                      notice_[i].c_str());
+        y += extent.y * 1.15f;
+    }
 }
 
 bool Screen::handle(const SDL_Event& event) { return imgui_ && ImGui_ImplSDL2_ProcessEvent(&event); }

@@ -33,6 +33,9 @@ public:
     void set_state(const player::PlayerState& state) { state_ = state; }
     // Whether the clip is verified, streaming, reconnecting: shown at all times, not only with the OSD.
     void set_badge(const EvidenceBadge& badge) { badge_ = badge; }
+    // Large lines in the middle, to be read across a courtroom (a receiver's name and pairing
+    // code while idle); empty: none.
+    void set_notice(std::vector<std::string> lines) { notice_ = std::move(lines); }
     // Draws again what is on screen (after a window event, or to refresh the display).
     void redraw();
     // Feeds an event to the on-screen display; true when it used the event.
@@ -44,6 +47,7 @@ public:
 private:
     void draw_osd();
     void draw_badge();
+    void draw_notice();
     std::string osd_line() const;
 
     SDL_Window* window_ = nullptr;
@@ -54,6 +58,7 @@ private:
     bool imgui_ = false;
     player::PlayerState state_;
     EvidenceBadge badge_;
+    std::vector<std::string> notice_;
     player::FramePosition position_;
     uint32_t osd_until_ = 0;
 };

@@ -65,22 +65,6 @@ struct Kiosk {
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Waits until tesseract reads `part` on the screen (drawing follows the log line by a frame). On
-// a loaded machine one reading can take longer than the limit: it reads at least three times, so
-// a screen captured just before the kiosk drew is read again.
-bool screen_says(const std::string& part, std::chrono::seconds limit = 10s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    for (int reads = 1;; ++reads) {
-        const courtplay::kiosk::RgbPicture screen = capture_screen();
-        if (picture_says(screen, part)) return true;
-        if (std::chrono::steady_clock::now() >= end && reads >= 3) {
-            UNSCOPED_INFO("the screen reads: " << read_picture_text(screen));
-            return false;
-        }
-        std::this_thread::sleep_for(300ms);
-    }
-}
-
 void type(const std::string& text) { REQUIRE(xdotool({"type", "--delay", "25", text})); }
 void key(const std::string& k) { REQUIRE(xdotool({"key", k})); }
 

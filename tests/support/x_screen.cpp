@@ -14,6 +14,7 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 // Last: Xlib's macros (None, Always, Status ...) would break the C++ headers above.
@@ -206,6 +207,19 @@ int ask_window_to_close(const std::string& name) {
     if (children) XFree(children);
     XFlush(d.get());
     return sent;
+}
+
+bool screen_says(const std::string& part, std::chrono::seconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    for (int reads = 1;; ++reads) {
+        const kiosk::RgbPicture screen = capture_screen();
+        if (picture_says(screen, part)) return true;
+        if (std::chrono::steady_clock::now() >= end && reads >= 3) {
+            UNSCOPED_INFO("the screen reads: " << read_picture_text(screen));
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
 }
 
 }  // namespace courtplay::testing

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,10 @@ std::string screen_text();
 std::string read_picture_text(const kiosk::RgbPicture& picture);
 // Whether tesseract reads `part` in the picture (the quicker white-letters pass first).
 bool picture_says(const kiosk::RgbPicture& picture, const std::string& part);
+// Waits until tesseract reads `part` on the screen (drawing follows a log line by a frame). On a
+// loaded machine one reading can take longer than the limit: it reads at least three times, so a
+// screen captured just before the app drew is read again. Says what it read when it gives up.
+bool screen_says(const std::string& part, std::chrono::seconds limit = std::chrono::seconds(10));
 // Where tesseract finds `word` on the screen (the centre of the first match), to click on it.
 std::optional<std::pair<int, int>> find_word(const std::string& word);
 // xdotool with these arguments ("key", "F2"; "type", "--delay", "20", "ABC"); true when it ran.
