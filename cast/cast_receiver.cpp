@@ -18,10 +18,12 @@ ReceiveOutcome StreamReceiver::receive(const std::function<void(const ReceivedPi
     AVFormatContext* raw = avformat_alloc_context();
     raw->interrupt_callback = AVIOInterruptCB{&StreamReceiver::interrupted, this};
     AVDictionary* opts = srt_options(key_, SrtRole::listener, latency_ms_);
-    // Live: start on the first pictures rather than analysing seconds of stream (what is read to
-    // find the streams is kept and decoded: no "nobuffer").
-    av_dict_set(&opts, "probesize", "65536", 0);
-    av_dict_set(&opts, "analyzeduration", "200000", 0);
+    // Live: start on the first picture. The PMT names both streams and the H.264 stream carries its
+    // own parameter sets, so nothing needs analysing; whatever is read to look is kept and decoded
+    // (no "nobuffer"). Every picture read ahead here would be shown that much late, and a receiver
+    // only catches up as fast as it can decode.
+    av_dict_set(&opts, "probesize", "32", 0);
+    av_dict_set(&opts, "analyzeduration", "0", 0);
     const AVInputFormat* ts = av_find_input_format("mpegts");
     int err = avformat_open_input(&raw, srt_url(listen_, SrtRole::listener).c_str(), ts, &opts);
     av_dict_free(&opts);
@@ -45,7 +47,11 @@ ReceiveOutcome StreamReceiver::receive(const std::function<void(const ReceivedPi
     }
     player::CodecPtr decoder(avcodec_alloc_context3(codec));
     avcodec_parameters_to_context(decoder.get(), in->streams[video]->codecpar);
+    // Low delay: no frame threads (each holds a picture back); the sender's slices are decoded in
+    // parallel instead (libx264's zero-latency tuning cuts each picture into slices).
     decoder->flags |= AV_CODEC_FLAG_LOW_DELAY;
+    decoder->thread_type = FF_THREAD_SLICE;
+    decoder->thread_count = 0;
     if ((err = avcodec_open2(decoder.get(), codec, nullptr)) < 0) {
         outcome.error = "cannot open the picture decoder: " + player::av_error_text(err);
         return outcome;

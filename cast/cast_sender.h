@@ -25,7 +25,9 @@ namespace courtplay::cast {
 struct CastOptions {
     HostPort receiver;
     StreamKey key;
-    int latency_ms = 120;         // SRT's receive latency (retransmission window)
+    // SRT takes the larger of the two ends' latencies: the sender asks for SRT's least, so the
+    // receiver's config (latency_ms, sized for its network) decides.
+    int latency_ms = 20;
     AVRational frame_rate{0, 1};  // the clip's nominal rate, a hint to the rate control
     std::optional<player::AudioFormat> audio;  // the sound as the audio device gets it; none: no sound
     int queue_pictures = 8;       // pictures waiting for the encoder before new ones are dropped

@@ -5,7 +5,7 @@
 //   [receiver]
 //   name = "Court 3 left screen"   # shown while idle; 1..64 printable characters
 //   listen = "0.0.0.0:7700"        # SRT listener (default)
-//   latency_ms = 120               # SRT latency, 20..8000 (default 120)
+//   latency_ms = 40                # SRT latency, 20..8000 (default 40: a wired court network)
 //   certificate = "receiver.pem"   # TLS certificate for pairing, issued by the court CA
 //   private_key = "receiver.key"   # its key, owner-only (chmod 600)
 // Relative paths are taken from the file's folder. Without a certificate the receiver cannot pair
@@ -23,7 +23,7 @@ struct ReceiverConfig {
     std::filesystem::path file;
     std::string name;
     std::string listen = "0.0.0.0:7700";
-    int latency_ms = 120;
+    int latency_ms = 40;
     std::filesystem::path certificate, private_key;  // both or neither
 };
 

@@ -65,7 +65,7 @@ std::string receiver_toml(const DataFolder& d) {
     t += "[receiver]\n";
     t += "name = " + toml_string(kReceiverName) + "\n";
     t += "listen = " + toml_string(kReceiverListen) + "\n";
-    t += "latency_ms = 120\n";
+    t += "latency_ms = 40\n";
     t += "certificate = " + toml_string(d.receiver_cert().string()) + "\n";
     t += "private_key = " + toml_string(d.receiver_key().string()) + "\n";
     return t;

@@ -659,7 +659,7 @@ TEST_CASE("config: a cast receiver's file", "[config][receiver]") {
     auto c = load_receiver_config(d.write("receiver.toml", "[receiver]\nname = \"Court 3 left screen\"\n"));
     CHECK(c.name == "Court 3 left screen");
     CHECK(c.listen == "0.0.0.0:7700");
-    CHECK(c.latency_ms == 120);
+    CHECK(c.latency_ms == 40);
     c = load_receiver_config(d.write("receiver.toml",
                                      "[receiver]\nname = \"R\"\nlisten = \"192.0.2.10:9000\"\nlatency_ms = 250\n"));
     CHECK(c.listen == "192.0.2.10:9000");
