@@ -28,6 +28,7 @@ constexpr Spec kSpecs[] = {
     {"volume", ScriptCommand::Kind::Volume, 1}, {"mute", ScriptCommand::Kind::Mute, 0},
     {"unmute", ScriptCommand::Kind::Unmute, 0}, {"jump", ScriptCommand::Kind::Jump, 1},
     {"loop", ScriptCommand::Kind::Loop, 2},     {"quit", ScriptCommand::Kind::Quit, 0},
+    {"blank", ScriptCommand::Kind::Blank, 0},   {"show", ScriptCommand::Kind::Show, 0},
 };
 
 ScriptCommand parse_line(const std::vector<std::string>& words, int line) {

@@ -11,7 +11,7 @@
 namespace courtplay::kiosk {
 
 struct ScriptCommand {
-    enum class Kind { Pause, Play, Seek, Step, Back, Rate, Volume, Mute, Unmute, Jump, Loop, LoopOff, Quit };
+    enum class Kind { Pause, Play, Seek, Step, Back, Rate, Volume, Mute, Unmute, Jump, Loop, LoopOff, Blank, Show, Quit };
     double at = 0;      // seconds after the first frame
     Kind kind = Kind::Quit;
     double a = 0, b = 0;

@@ -5,6 +5,7 @@
 #include "audit/journal.h"
 #include "kiosk/command_script.h"
 #include "kiosk/controls.h"
+#include "kiosk/court_screens.h"
 #include "kiosk/exit_codes.h"
 #include "kiosk/play_stream.h"
 #include "kiosk/presented_dump.h"
@@ -67,11 +68,17 @@ class ScriptRunner {
 public:
     explicit ScriptRunner(std::vector<ScriptCommand> commands) : commands_(std::move(commands)) {}
 
-    bool run_due(Controls& c, Micros since_first_frame, Micros now) {
+    // `court` is where blank and show act: null when nothing goes to the court's screens.
+    bool run_due(Controls& c, CourtScreens* court, Micros since_first_frame, Micros now) {
         using K = ScriptCommand::Kind;
         for (; next_ < commands_.size() && seconds(commands_[next_].at) <= since_first_frame; ++next_) {
             const ScriptCommand& cmd = commands_[next_];
             switch (cmd.kind) {
+            case K::Blank:
+            case K::Show:
+                if (court) court->set_blank(cmd.kind == K::Blank, c.player().state(now).position);
+                else std::fprintf(stderr, "courtplay: commands line %d: nothing goes to the court's screens\n", cmd.line);
+                break;
             case K::Pause: c.pause(now); break;
             case K::Play: c.play(now); break;
             case K::Seek: c.seek(seconds(cmd.a), now); break;
@@ -381,7 +388,12 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     if (args.watermark) stage.add_mark(args.watermark.get());
     if (screen) stage.add_output(screen.get());
     if (args.dump) stage.add_output(args.dump.get());
-    if (caster) stage.add_output(caster.get());
+    // The court's screens get the marked picture through the gate that can blank them.
+    CourtScreens court(journal, caster ? cast_display(options)["display"].get<std::string>() : std::string());
+    if (caster) {
+        court.add(caster.get());
+        stage.add_output(&court);
+    }
     if (stage.has_outputs()) p->add_sink(&stage);
     std::unique_ptr<player::FrameLog> frame_sink;
     if (frame_log) {
@@ -407,7 +419,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
             Micros first = has_video ? p->stats().first_frame_at : sound_only_start;
             Micros until_command = INT64_MAX;
             if (first != kNoTime && !quitting) {
-                quitting = !runner.run_due(controls, now - first, now);
+                quitting = !runner.run_due(controls, court.empty() ? nullptr : &court, now - first, now);
                 until_command = runner.until_next(now - first);
             }
             Micros wait = std::min(p->tick(now), until_command);

@@ -7,7 +7,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
+#include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -46,9 +49,16 @@ struct Courtroom {
         for (int i = 0; i < 200 && lines_of(receiver.out()).size() < n; ++i) std::this_thread::sleep_for(50ms);
         return lines_of(receiver.out());
     }
-    std::vector<std::string> session(const std::string& code, const std::string& frame_log) {
-        return {"session", "--config", svc.config(), "--token", token, "--headless", "--frame-log", frame_log,
-                "--cast", "127.0.0.1:" + std::to_string(port), "--pairing-code", code};
+    std::vector<std::string> session(const std::string& code, const std::string& frame_log,
+                                     const std::string& commands = "") {
+        std::vector<std::string> args{"session", "--config", svc.config(), "--token", token, "--headless", "--frame-log",
+                                      frame_log, "--cast", "127.0.0.1:" + std::to_string(port), "--pairing-code", code};
+        if (!commands.empty()) {
+            const std::string script = scratch_dir() + "/" + std::to_string(port) + ".commands";
+            write_file(script, commands);
+            args.insert(args.end(), {"--commands", script});
+        }
+        return args;
     }
     int port = free_port();
     ServiceFolder svc;
@@ -64,12 +74,12 @@ std::vector<double> media_of(const std::string& frame_log) {
 
 }  // namespace
 
-TEST_CASE("A paired courtroom screen shows every frame the kiosk shows and the audit trail names it") {
+TEST_CASE("A paired courtroom screen shows every frame the kiosk shows, black while blanked, and the audit trail names it") {
     Courtroom room("cast-paired");
     const std::vector<std::string> codes = room.codes();
     REQUIRE(codes.size() == 1);
     const std::string shown = scratch_dir() + "/cast-paired-kiosk.log";
-    const RunResult r = run_courtplay(room.session(codes[0], shown));
+    const RunResult r = run_courtplay(room.session(codes[0], shown, "0.6 blank\n1.2 show\n"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.err, Catch::Contains("paired with the courtroom screen Court 1 screen"));
@@ -79,6 +89,22 @@ TEST_CASE("A paired courtroom screen shows every frame the kiosk shows and the a
     const std::vector<double> kiosk = media_of(shown), screen = media_of(room.log);
     REQUIRE(kiosk.size() == 50);
     CHECK(screen == kiosk);
+    // Blanked: one run of identical (black) pictures on the court's screen, in the middle, while
+    // the kiosk's own screen went on showing the clip (its pictures all differ: the clip moves).
+    const std::vector<FrameLine> on_screen = read_frame_log(room.log), on_kiosk = read_frame_log(shown);
+    std::map<std::string, int> seen;
+    for (const FrameLine& f : on_screen) ++seen[f.md5];
+    const auto black = std::max_element(seen.begin(), seen.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    CHECK(black->second >= 5);
+    std::vector<size_t> blanked;
+    for (size_t i = 0; i < on_screen.size(); ++i)
+        if (on_screen[i].md5 == black->first) blanked.push_back(i);
+    CHECK(blanked.back() - blanked.front() + 1 == blanked.size());  // one unbroken run
+    CHECK(blanked.front() > 0);
+    CHECK(blanked.back() + 1 < on_screen.size());  // shown again after
+    std::set<std::string> kiosk_md5;
+    for (const FrameLine& f : on_kiosk) kiosk_md5.insert(f.md5);
+    CHECK(kiosk_md5.size() == on_kiosk.size());
     // A new code for the next pairing.
     const std::vector<std::string> after = room.codes(2);
     REQUIRE(after.size() == 2);
@@ -87,8 +113,13 @@ TEST_CASE("A paired courtroom screen shows every frame the kiosk shows and the a
     const RunResult audit = run_courtplay({"audit", "list", "--config", room.svc.config()});
     REQUIRE(audit.exit_code == 0);
     int started = 0, stopped = 0;
+    std::vector<bool> blanks;
     for (const std::string& line : lines_of(audit.out)) {
         const json e = json::parse(line);
+        if (e["type"] == "output.blanked") {
+            CHECK(e["details"]["display"] == "courtroom screen Court 1 screen at 127.0.0.1:" + std::to_string(room.port));
+            blanks.push_back(e["details"]["blanked"].get<bool>());
+        }
         if (!e["details"].contains("receiver")) continue;
         CHECK(e["details"]["receiver"] == "Court 1 screen");
         CHECK(e["details"]["address"] == "127.0.0.1:" + std::to_string(room.port));
@@ -97,6 +128,7 @@ TEST_CASE("A paired courtroom screen shows every frame the kiosk shows and the a
     }
     CHECK(started == 1);
     CHECK(stopped == 1);
+    CHECK(blanks == std::vector<bool>{true, false});
 }
 
 TEST_CASE("No cast without the grant's permission or the code on the screen") {
