@@ -13,7 +13,8 @@ StreamReceiver::StreamReceiver(HostPort listen, StreamKey key, int latency_ms)
 int StreamReceiver::interrupted(void* self) { return static_cast<StreamReceiver*>(self)->stop_.load() ? 1 : 0; }
 
 ReceiveOutcome StreamReceiver::receive(const std::function<void(const ReceivedPicture&)>& on_picture,
-                                       const std::function<void()>& on_connected) {
+                                       const std::function<void()>& on_connected,
+                                       const std::function<void(const AVFrame&)>& on_sound) {
     ReceiveOutcome outcome;
     AVFormatContext* raw = avformat_alloc_context();
     raw->interrupt_callback = AVIOInterruptCB{&StreamReceiver::interrupted, this};
@@ -57,6 +58,29 @@ ReceiveOutcome StreamReceiver::receive(const std::function<void(const ReceivedPi
         return outcome;
     }
 
+    // The sound: decoded when someone listens; a stream whose sound cannot be decoded still shows.
+    // Found by hand: av_find_best_stream passes over an audio stream whose rate and channels are
+    // not known yet, and nothing was probed here (the AAC decoder reads them from each frame).
+    player::CodecPtr sound;
+    const AVCodec* sound_codec = nullptr;
+    int audio = -1;
+    for (unsigned i = 0; on_sound && audio < 0 && i < in->nb_streams; ++i)
+        if (in->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) audio = static_cast<int>(i);
+    if (audio >= 0) sound_codec = avcodec_find_decoder(in->streams[audio]->codecpar->codec_id);
+    if (sound_codec) {
+        sound.reset(avcodec_alloc_context3(sound_codec));
+        if (avcodec_parameters_to_context(sound.get(), in->streams[audio]->codecpar) < 0 ||
+            avcodec_open2(sound.get(), sound_codec, nullptr) < 0)
+            sound.reset();
+    }
+    player::FramePtr samples = player::make_frame();
+    auto hear = [&] {
+        while (avcodec_receive_frame(sound.get(), samples.get()) >= 0) {
+            on_sound(*samples);
+            av_frame_unref(samples.get());
+        }
+    };
+
     player::PacketPtr pkt = player::make_packet();
     auto deliver = [&]() {
         for (;;) {
@@ -77,6 +101,7 @@ ReceiveOutcome StreamReceiver::receive(const std::function<void(const ReceivedPi
         err = av_read_frame(in.get(), pkt.get());
         if (err < 0) break;  // the sender closed (or stop())
         if (pkt->stream_index == video && avcodec_send_packet(decoder.get(), pkt.get()) >= 0) deliver();
+        else if (sound && pkt->stream_index == audio && avcodec_send_packet(sound.get(), pkt.get()) >= 0) hear();
         av_packet_unref(pkt.get());
     }
     if (!stop_) {

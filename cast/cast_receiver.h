@@ -1,7 +1,7 @@
 // The receiving end of a cast (docs/cast.md): listens as an SRT listener with the stream key,
 // takes one sender's stream, decodes its pictures and reads each one's media stamp (the sender's
-// timeline). Sound is demuxed but not played yet. One thread: receive() blocks; stop() (any
-// thread, or a signal handler through request_stop) ends it.
+// timeline), and decodes its sound. One thread: receive() blocks; stop() (any thread, or a signal
+// handler) ends it.
 #pragma once
 
 #include "cast/stream_format.h"
@@ -32,9 +32,11 @@ public:
     StreamReceiver(HostPort listen, StreamKey key, int latency_ms);
 
     // Waits for one sender (only one whose key matches gets through SRT's handshake), then calls
-    // `on_picture` (this thread) for each decoded picture until the stream ends or stop().
+    // `on_picture` (this thread) for each decoded picture until the stream ends or stop(), and
+    // `on_sound` (optional) for each decoded block of sound, as the decoder gives it.
     ReceiveOutcome receive(const std::function<void(const ReceivedPicture&)>& on_picture,
-                           const std::function<void()>& on_connected = {});
+                           const std::function<void()>& on_connected = {},
+                           const std::function<void(const AVFrame&)>& on_sound = {});
     void stop() { stop_.store(true); }
     bool stopped() const { return stop_.load(); }
 

@@ -5,6 +5,7 @@
 #include "config/receiver_config.h"
 #include "kiosk/exit_codes.h"
 #include "kiosk/process_clock.h"
+#include "kiosk/room_sound.h"
 #include "kiosk/screen.h"
 #include "player/frame_log.h"
 
@@ -52,7 +53,8 @@ struct ReceiverStats {
     Micros first_picture_at = kNoTime;
 };
 
-bool write_receiver_stats(const std::string& path, const ReceiverStats& s, Micros process_start, Micros ended_at) {
+bool write_receiver_stats(const std::string& path, const ReceiverStats& s, const RoomSound& sound, Micros process_start,
+                          Micros ended_at) {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     nlohmann::json j;
@@ -60,6 +62,8 @@ bool write_receiver_stats(const std::string& path, const ReceiverStats& s, Micro
     j["frames_presented"] = s.pictures;
     j["repaints"] = s.repaints;
     j["frames_unstamped"] = s.unstamped;
+    j["sound_seconds"] = sound.seconds_heard();
+    j["sound_dropped_seconds"] = sound.seconds_dropped();
     j["first_frame_ms"] = s.first_picture_at == kNoTime ? nlohmann::json(nullptr)
                                                         : nlohmann::json(static_cast<double>(s.first_picture_at - process_start) / 1000.0);
     j["cpu_seconds"] = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
@@ -156,9 +160,10 @@ EvidenceBadge ScreenWords::badge(Micros now) const {
 
 // Everything the receiver shows and counts, shared by the two ways of getting a stream.
 struct Shown {
-    Shown(const ReceiverOptions& o, std::FILE* log) : options(o), frame_log(log) {}
+    Shown(const ReceiverOptions& o, std::FILE* log, RoomSound& room) : options(o), frame_log(log), sound(room) {}
     const ReceiverOptions& options;
     std::FILE* frame_log;
+    RoomSound& sound;
     Uint32 wake_event = 0;  // 0: no window
     Mailbox mailbox;
     ScreenWords words;
@@ -206,11 +211,14 @@ struct Shown {
     std::string receive_one(cast::StreamReceiver& receiver) {
         g_stream.store(&receiver);
         if (g_stop) receiver.stop();
-        const cast::ReceiveOutcome out = receiver.receive([this](const cast::ReceivedPicture& p) { on_picture(p); }, [this] {
-            std::lock_guard lock(stats_lock);
-            ++stats.streams;
-            std::fprintf(stderr, "courtplay: receiving a cast\n");
-        });
+        const cast::ReceiveOutcome out = receiver.receive(
+            [this](const cast::ReceivedPicture& p) { on_picture(p); },
+            [this] {
+                std::lock_guard lock(stats_lock);
+                ++stats.streams;
+                std::fprintf(stderr, "courtplay: receiving a cast\n");
+            },
+            [this](const AVFrame& block) { sound.hear(block); });
         g_stream.store(nullptr);
         blank();
         if (out.connected)
@@ -353,7 +361,8 @@ int run_receiver(const ReceiverOptions& options) {
     }
     if (!options.verbose) av_log_set_level(AV_LOG_QUIET);
 
-    Shown shown(options, frame_log.get());
+    RoomSound sound(!options.headless);
+    Shown shown(options, frame_log.get(), sound);
     const std::string where = listen.host + ":" + std::to_string(listen.port);
     shown.words.idle({cfg.name, "Waiting for a cast on " + where});
     player::ClipInfo about;  // what the window's display says: the receiver, not a clip (outlives the screen)
@@ -418,7 +427,7 @@ int run_receiver(const ReceiverOptions& options) {
         code = 1;
     }
     std::lock_guard lock(shown.stats_lock);
-    if (!options.stats.empty() && !write_receiver_stats(options.stats, shown.stats, process_start, ended_at)) {
+    if (!options.stats.empty() && !write_receiver_stats(options.stats, shown.stats, sound, process_start, ended_at)) {
         std::fprintf(stderr, "courtplay: cannot write the stats file %s: %s\n", options.stats.c_str(), std::strerror(errno));
         if (code == 0) code = 1;
     }

@@ -4,6 +4,7 @@
 #include "support/testing.h"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -107,6 +108,7 @@ struct CastRun {
     std::vector<FrameLine> shown, got;  // the sender's frame log, the receiver's
     long long dropped = 0;              // pictures the sender's encoder had no time for
     std::string stats;                  // the sender's --stats
+    std::string receiver_stats;         // the receiver's --stats
 };
 
 // `courtplay play --cast-srt` (with a commands script when given) to a headless `courtplay receiver`.
@@ -140,6 +142,7 @@ CastRun cast_to_receiver(const std::string& name, const std::string& commands) {
     out.shown = read_frame_log(sent);
     out.got = read_frame_log(received);
     out.stats = read_file(sent_stats);
+    out.receiver_stats = read_file(stats);
     const auto at = play.err.find("pictures sent, ");
     REQUIRE(at != std::string::npos);
     out.dropped = std::stoll(play.err.substr(at + 15));
@@ -187,6 +190,9 @@ TEST_CASE("the receiver frame log has the sender's frames in order with the send
     check_same_frames(run);
     CHECK(run.got.front().media == Approx(0.0).margin(1e-6));
     CHECK(run.stats.find("\"pictures_sent\": " + std::to_string(run.got.size())) != std::string::npos);
+    // The sound came too: the 2 s clip's, decoded by the receiver (headless: counted, not played).
+    const nlohmann::json rx = nlohmann::json::parse(run.receiver_stats);
+    CHECK(rx["sound_seconds"].get<double>() == Approx(2.0).margin(0.35));
 }
 
 TEST_CASE("after seeks and steps back the receiver still logs the sender's media seconds") {
