@@ -17,6 +17,15 @@ ControlMessage expect_answer(TlsLink& link, const HostPort& at) {
 }
 }  // namespace
 
+ReceiverStatus ask_receiver_status(const HostPort& receiver, const std::filesystem::path& court_ca) {
+    std::unique_ptr<TlsLink> link = connect_tls(receiver, court_ca, kConnectLimit);
+    link->send_line(simple_line(Type::status));
+    const ControlMessage answer = expect_answer(*link, receiver);
+    if (answer.type != Type::status)
+        throw CastError("the receiver at " + where(receiver) + " did not answer the question (update it to this courtplay)");
+    return {answer.reply.receiver, link->peer_common_name(), answer.casting};
+}
+
 PairedReceiver::PairedReceiver(const PairingRequest& request) : address_(request.receiver), key_(StreamKey::generate()) {
     const std::optional<std::string> code = normalize_pairing_code(request.code);
     if (!code)

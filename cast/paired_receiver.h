@@ -32,6 +32,15 @@ struct PairingRequest {
     int64_t expires_at = 0;          // Unix seconds
 };
 
+// What a receiver says of itself when asked (no pairing, nothing changes on its screen).
+struct ReceiverStatus {
+    std::string name;          // as its config names it
+    std::string certified_as;  // its certificate's common name (checked against the court CA)
+    bool casting = false;
+};
+// Connects as pairing would (the certificate checked the same way) and asks. Throws CastError.
+ReceiverStatus ask_receiver_status(const HostPort& receiver, const std::filesystem::path& court_ca);
+
 class PairedReceiver {
 public:
     // Pairs, sends the key and waits for the receiver to be ready for the stream. Throws

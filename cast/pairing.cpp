@@ -12,14 +12,15 @@ namespace {
 using Type = ControlMessage::Type;
 using nlohmann::json;
 
-constexpr std::array<std::pair<Type, const char*>, 8> kTypeNames = {{{Type::pair, "pair"},
+constexpr std::array<std::pair<Type, const char*>, 9> kTypeNames = {{{Type::pair, "pair"},
                                                                      {Type::paired, "paired"},
                                                                      {Type::refused, "refused"},
                                                                      {Type::key, "key"},
                                                                      {Type::ready, "ready"},
                                                                      {Type::alive, "alive"},
                                                                      {Type::stop, "stop"},
-                                                                     {Type::ended, "ended"}}};
+                                                                     {Type::ended, "ended"},
+                                                                     {Type::status, "status"}}};
 
 const char* type_name(Type t) {
     for (const auto& [type, name] : kTypeNames)
@@ -116,6 +117,13 @@ ControlMessage parse_message(const std::string& line) {
         case Type::stop:
             m.reason = text_field(j, "reason", 128, false);
             break;
+        case Type::status: {  // a question (no fields) or its answer (both)
+            m.reply.receiver = text_field(j, "receiver", 64, false);
+            const auto casting = j.find("casting");
+            if (casting != j.end() && !casting->is_boolean()) throw CastError("\"casting\" is not true or false");
+            m.casting = casting != j.end() && casting->get<bool>();
+            break;
+        }
         case Type::ready:
         case Type::alive:
             break;
@@ -136,6 +144,10 @@ std::string paired_line(const std::string& receiver_name) {
 std::string refused_line(const std::string& refusal) { return json{{"type", "refused"}, {"reason", refusal}}.dump(); }
 
 std::string key_line(const StreamKey& key) { return json{{"type", "key"}, {"stream_key", key.passphrase()}}.dump(); }
+
+std::string status_line(const std::string& receiver_name, bool casting) {
+    return json{{"type", "status"}, {"receiver", receiver_name}, {"casting", casting}}.dump();
+}
 
 std::string simple_line(Type type, const std::string& reason) {
     json j{{"type", type_name(type)}};

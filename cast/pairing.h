@@ -41,9 +41,10 @@ struct PairReply {
 // Everything either end can receive, after parsing. Unknown types are an error: the two ends are
 // one program, and a version mismatch is said, not guessed around.
 struct ControlMessage {
-    enum class Type { pair, paired, refused, key, ready, alive, stop, ended } type = Type::alive;
+    enum class Type { pair, paired, refused, key, ready, alive, stop, ended, status } type = Type::alive;
     PairRequest pair;              // Type::pair
-    PairReply reply;               // Type::paired / refused
+    PairReply reply;               // Type::paired / refused; Type::status (answer): receiver
+    bool casting = false;          // Type::status (answer): a cast is on
     std::optional<StreamKey> key;  // Type::key: the stream key for this cast
     std::string reason;            // Type::ended / stop: why
 };
@@ -55,6 +56,8 @@ std::string pair_line(const PairRequest& r);
 std::string paired_line(const std::string& receiver_name);
 std::string refused_line(const std::string& refusal);
 std::string key_line(const StreamKey& key);
-std::string simple_line(ControlMessage::Type type, const std::string& reason = {});  // ready, alive, stop, ended
+std::string simple_line(ControlMessage::Type type, const std::string& reason = {});  // ready, alive, stop, ended, status
+// A receiver's answer to {"type":"status"}: its name and whether a cast is on.
+std::string status_line(const std::string& receiver_name, bool casting);
 
 }  // namespace courtplay::cast

@@ -60,6 +60,10 @@ void ReceiverControl::handle_newcomer(std::unique_ptr<TlsLink> link) {
         const std::optional<std::string> line = link->receive_line(kHandshakeLimit);
         if (!line) return;
         const ControlMessage m = parse_message(*line);
+        if (m.type == Type::status) {  // court IT's check (`courtplay receivers`): changes nothing
+            link->send_line(status_line(options_.name, kiosk_ != nullptr));
+            return;
+        }
         if (m.type != Type::pair) {
             link->send_line(refused_line("bad_request"));
             return;

@@ -52,6 +52,7 @@ enum class Rule {
     Choice,        // one of KeySpec::choices, exactly
     PinHash,       // empty or auth/pin_hash.h's form; never quoted back in a message
     HostList,      // a list of 1 to KeySpec::max host names or IP addresses, no ports, no repeats
+    AddressList,   // a list of 1 to KeySpec::max HOST:PORT (or [IPV6]:PORT), no repeats
 };
 
 // A checked value, ready to store.
@@ -59,7 +60,7 @@ struct Value {
     std::string text;
     fs::path path;
     int64_t number = 0;
-    std::vector<std::string> list;  // Rule::HostList
+    std::vector<std::string> list;  // Rule::HostList, Rule::AddressList
 };
 
 struct KeySpec {
@@ -174,6 +175,10 @@ const std::vector<KeySpec>& key_specs() {
              "the path of a readable PEM file holding the court CA that issues the courtroom receivers' "
              "certificates, e.g. \"/etc/courtplay/court-ca.pem\"",
              [](KioskConfig& c, Value&& v) { c.cast.court_ca = std::move(v.path); }},
+            {"cast.receivers", Rule::AddressList, false,
+             "a list of 1 to 16 courtroom receivers, each HOST:PORT as the receiver listens, e.g. "
+             "[\"192.0.2.10:7700\", \"court3-left.example:7700\"]",
+             [](KioskConfig& c, Value&& v) { c.cast.receivers = std::move(v.list); }, 1, 16},
         };
         for (std::string_view p : parties) {
             std::string party(p);
@@ -520,7 +525,7 @@ private:
                           *problem);
             return std::nullopt;
         }
-        if (spec.rule == Rule::HostList) {
+        if (spec.rule == Rule::HostList || spec.rule == Rule::AddressList) {
             auto list = node.as_array();
             if (!list) return wrong();
             if (list->empty()) return wrong("an empty list");
@@ -530,7 +535,9 @@ private:
                 auto host = entry.as_string();
                 if (!host) return wrong("an entry is " + type_words(entry));
                 std::string reason;
-                if (!check_host(host->get(), reason)) return wrong(in_quotes(host->get()) + " " + reason);
+                const bool good = spec.rule == Rule::HostList ? check_host(host->get(), reason)
+                                                              : check_address(host->get(), reason);
+                if (!good) return wrong(in_quotes(host->get()) + " " + reason);
                 std::string h = lower(host->get());
                 if (std::find(v.list.begin(), v.list.end(), h) != v.list.end())
                     return wrong(in_quotes(h) + " is listed twice");
@@ -610,7 +617,8 @@ private:
                 return wrong("not one of these");
             case Rule::Whole:
             case Rule::PinHash:
-            case Rule::HostList: break;
+            case Rule::HostList:
+            case Rule::AddressList: break;
         }
         return wrong();
     }
@@ -747,6 +755,24 @@ private:
             start = end + 1;
         }
         return true;
+    }
+
+    // HOST:PORT, or [IPV6]:PORT, the port from 1 to 65535.
+    static bool check_address(const std::string& text, std::string& reason) {
+        const size_t colon = text.rfind(':');
+        const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(port) < 1 || std::stoi(port) > 65535) {
+            reason = "is not HOST:PORT with a port from 1 to 65535";
+            return false;
+        }
+        std::string host = text.substr(0, colon);
+        if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+        else if (host.find(':') != std::string::npos) {
+            reason = "has an IPv6 address without brackets: write [ADDRESS]:PORT";
+            return false;
+        }
+        return check_host(host, reason);
     }
 
     // Standard base64 of 32 bytes: 43 symbols, the last with its two low bits clear, then '='.

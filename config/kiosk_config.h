@@ -74,6 +74,7 @@ struct TimeConfig {
 
 struct CastConfig {
     std::filesystem::path court_ca;  // receivers' certificates must chain to it; empty: no casting
+    std::vector<std::string> receivers;  // this courtroom's receivers, HOST:PORT, lower case
 };
 
 struct KioskConfig {

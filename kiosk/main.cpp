@@ -7,6 +7,7 @@
 #include "kiosk/egress_rules.h"
 #include "kiosk/play_session.h"
 #include "kiosk/receiver_command.h"
+#include "kiosk/receivers_command.h"
 #include "kiosk/share_commands.h"
 #include "kiosk/share_session.h"
 
@@ -96,6 +97,10 @@ int main(int argc, char** argv) {
     redeem_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
     redeem_cmd->add_option("TOKEN", token, "The share code, as typed or scanned")->required();
 
+    CLI::App* receivers_cmd =
+        app.add_subcommand("receivers", "Check this courtroom's receivers ([cast] receivers): reachable, certified, casting?");
+    receivers_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
+
     bool cache_json = false, purge_all = false;
     CLI::App* cache_cmd = app.add_subcommand("cache", "The kiosk's encrypted clip cache");
     CLI::App* prefetch_cmd = cache_cmd->add_subcommand("prefetch", "Redeem a share and cache the clips it allows");
@@ -157,6 +162,7 @@ int main(int argc, char** argv) {
     if (*play_cmd) return run_play(play);
     if (*session_cmd) return run_session(session);
     if (*receiver_cmd) return run_receiver(receiver);
+    if (*receivers_cmd) return run_receivers(config_file);
     if (*redeem_cmd) return run_redeem(config_file, token);
     if (*prefetch_cmd) return run_cache_prefetch(config_file, token);
     if (*list_cmd) return run_cache_list(config_file, cache_json);

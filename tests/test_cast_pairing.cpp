@@ -218,6 +218,21 @@ TEST_CASE("The receiver ends the cast when the grant's time is up, and the kiosk
     CHECK(paired.ended().value_or("(not ended)") == "the share's time is up");
 }
 
+TEST_CASE("A receiver tells court IT its name and whether it is casting, and its code stays") {
+    CourtCa ca("status");
+    Receiver rx(ca);
+    cast::ReceiverStatus idle = cast::ask_receiver_status({"127.0.0.1", rx.port}, ca.ca());
+    CHECK(idle.name == "Court 3 left");
+    CHECK(idle.certified_as == "Court 3 left screen");
+    CHECK_FALSE(idle.casting);
+    cast::PairedReceiver paired(rx.request(ca, rx.told.code()));  // the code shown before still pairs
+    CHECK(cast::ask_receiver_status({"127.0.0.1", rx.port}, ca.ca()).casting);
+    CHECK(rx.told.codes.size() == 1);
+    CourtCa other("status-other");
+    CHECK_THROWS_WITH(cast::ask_receiver_status({"127.0.0.1", rx.port}, other.ca()),
+                      Catch::Contains("did not prove it is one of this court's screens"));
+}
+
 TEST_CASE("Control messages that are not what they claim are refused") {
     using cast::parse_message;
     for (const char* bad : {"", "[]", "{}", "{\"type\":\"launch\"}", "{\"type\":\"key\",\"stream_key\":\"abc\"}",

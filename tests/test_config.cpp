@@ -673,6 +673,17 @@ TEST_CASE("config: a cast receiver's file", "[config][receiver]") {
     CHECK(c.private_key == key);
 }
 
+TEST_CASE("config: the courtroom's receivers are HOST:PORT, each once", "[config]") {
+    ConfigDir d;
+    const std::string base = minimal + "[cast]\ncourt_ca = \"" + (d.dir() / "ca/ca.pem").string() + "\"\n";
+    auto c = load_kiosk_config(d.write("kiosk.toml", base + "receivers = [\"192.0.2.10:7700\", \"Court3-Left.example:7700\", \"[2001:db8::1]:7700\"]\n"));
+    CHECK(c.cast.receivers == std::vector<std::string>{"192.0.2.10:7700", "court3-left.example:7700", "[2001:db8::1]:7700"});
+    CHECK_THAT(d.problem(base + "receivers = [\"192.0.2.10\"]\n"), Catch::Contains("is not HOST:PORT"));
+    CHECK_THAT(d.problem(base + "receivers = [\"2001:db8::1:7700\"]\n"), Catch::Contains("without brackets"));
+    CHECK_THAT(d.problem(base + "receivers = [\"a:1\", \"A:1\"]\n"), Catch::Contains("listed twice"));
+    CHECK_THAT(d.problem(base + "receivers = []\n"), Catch::Contains("an empty list"));
+}
+
 TEST_CASE("config: a cast receiver's private key must be owner-only and come with its certificate", "[config][receiver]") {
     ConfigDir d;
     const fs::path key = d.write("rx.key", "not checked here");

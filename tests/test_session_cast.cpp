@@ -175,3 +175,23 @@ TEST_CASE("Killing either end mid-cast: the kiosk plays on and says so; the scre
         CHECK(room.codes(2).size() == 2);
     }
 }
+
+TEST_CASE("`courtplay receivers` says which of the courtroom's receivers answer, and whether they are casting") {
+    Courtroom room("cast-receivers");
+    const int nobody = free_port();
+    const std::string cfg = scratch_dir() + "/cast-receivers.toml";
+    // [cast] is the last table that init writes: the list joins it.
+    write_file(cfg, read_file(room.svc.config()) + "receivers = [\"127.0.0.1:" + std::to_string(room.port) +
+                        "\", \"127.0.0.1:" + std::to_string(nobody) + "\"]\n");
+    const RunResult r = run_courtplay({"receivers", "--config", cfg});
+    INFO(r.err);
+    CHECK(r.exit_code == 5);
+    const std::vector<std::string> lines = lines_of(r.out);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0] == "127.0.0.1:" + std::to_string(room.port) + "\tCourt 1 screen\tready to pair (certificate: Court 1 screen)");
+    CHECK_THAT(lines[1], Catch::StartsWith("127.0.0.1:" + std::to_string(nobody) + "\t-\tnot available: cannot reach"));
+    CHECK(room.codes().size() == 1);  // asking changed nothing on the screen
+    const RunResult none = run_courtplay({"receivers", "--config", room.svc.config()});
+    CHECK(none.exit_code == 2);
+    CHECK_THAT(none.err, Catch::Contains("lists no courtroom receivers"));
+}

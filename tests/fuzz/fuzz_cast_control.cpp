@@ -16,6 +16,9 @@ std::string written(const ControlMessage& m) {
         case Type::paired: return paired_line(m.reply.receiver);
         case Type::refused: return refused_line(m.reply.refusal);
         case Type::key: return key_line(*m.key);
+        case Type::status:
+            // The question has no fields; the answer has both.
+            return m.reply.receiver.empty() && !m.casting ? simple_line(Type::status) : status_line(m.reply.receiver, m.casting);
         default: return simple_line(m.type, m.reason);
     }
 }
@@ -34,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (again.type != m.type || again.pair.code != m.pair.code || again.pair.kiosk != m.pair.kiosk ||
         again.pair.party != m.pair.party || again.pair.expires_at != m.pair.expires_at ||
         again.reply.receiver != m.reply.receiver || again.reply.refusal != m.reply.refusal || again.key != m.key ||
-        again.reason != m.reason)
+        again.reason != m.reason || again.casting != m.casting)
         __builtin_trap();
     (void)normalize_pairing_code(line);
     return 0;
