@@ -86,6 +86,16 @@ std::vector<EgressDestination> egress_destinations(const config::KioskConfig& co
     // The audit journal is shipped to the share service's own address (docs/audit.md).
     out.push_back({"share and audit service", host, uint16_t(port.empty() ? 443 : std::stoi(port)), "tcp"});
     for (const auto& ntp : config.time.ntp_servers) out.push_back({"NTP server", ntp, ntp_port, "udp"});
+    // A receiver is one HOST:PORT for both its control channel (TLS over TCP) and the stream (SRT
+    // over UDP). [cast] receivers were checked by the loader: HOST:PORT or [IPV6]:PORT.
+    for (const auto& r : config.cast.receivers) {
+        const size_t colon = r.rfind(':');
+        std::string host = r.substr(0, colon);
+        if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+        const auto port = uint16_t(std::stoi(r.substr(colon + 1)));
+        out.push_back({"courtroom receiver " + r + " (pairing)", host, port, "tcp"});
+        out.push_back({"courtroom receiver " + r + " (stream)", host, port, "udp"});
+    }
     return out;
 }
 

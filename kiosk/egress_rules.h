@@ -20,8 +20,8 @@ struct EgressDestination {
 };
 
 // Every place kiosk.toml says the kiosk talks to: the share service (which is also where the audit
-// journal is shipped) and the NTP servers. Receivers (courtroom displays) join here when the
-// configuration has them ([displays] is a later issue; this courtplay has none).
+// journal is shipped), the NTP servers and the courtroom's receivers ([cast] receivers: TCP and
+// UDP to each one's port).
 std::vector<EgressDestination> egress_destinations(const config::KioskConfig& config);
 
 // A destination with the addresses its host stood for when the rules were made.

@@ -39,6 +39,23 @@ TEST_CASE("egress: the destinations are the service (shares and audit) and the N
     CHECK(egress_destinations(config_with("https://10.0.0.5", {}))[0].host == "10.0.0.5");
 }
 
+TEST_CASE("egress: each courtroom receiver is reached on its port by TCP (pairing) and UDP (the stream)", "[egress]") {
+    KioskConfig c = config_with("https://shares.court.example", {});
+    c.cast.receivers = {"192.0.2.10:7700", "[fd00::7]:7701"};
+    const auto d = egress_destinations(c);
+    REQUIRE(d.size() == 5);
+    CHECK(d[1].what == "courtroom receiver 192.0.2.10:7700 (pairing)");
+    CHECK(d[1].host == "192.0.2.10");
+    CHECK(d[1].port == 7700);
+    CHECK(d[1].protocol == "tcp");
+    CHECK(d[2].protocol == "udp");
+    CHECK(d[2].port == 7700);
+    CHECK(d[3].host == "fd00::7");
+    CHECK(d[3].port == 7701);
+    const std::string rules = egress_ruleset(c.file.string(), {{d[2], {"192.0.2.10"}}}, {});
+    CHECK(rules.find("udp dport 7700") != std::string::npos);
+}
+
 TEST_CASE("egress: the ruleset drops everything else, and opens DNS only for names", "[egress]") {
     const auto destinations = egress_destinations(config_with("https://shares.court.example:8443", {"10.20.0.1"}));
     const std::vector<ResolvedDestination> resolved = {{destinations[0], {"10.0.0.5", "fd00::5"}},
