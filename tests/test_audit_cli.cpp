@@ -180,7 +180,7 @@ TEST_CASE("A backlog over the limit refuses new playback, and says what to do") 
     CHECK((!fs::exists(frames) || read_lines(frames).empty()));
 }
 
-TEST_CASE("audit flush: with the service down it says what is left (exit 5); with it back, everything goes once") {
+TEST_CASE("audit flush: with the service down it says what is left (exit 5) and with it back everything goes once") {
     AuditService svc("audit-flush");
     svc.stop();
     const RunResult offline = run_courtplay({"session", "--config", svc.kiosk_config, "--token", svc.token, "--headless"});

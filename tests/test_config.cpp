@@ -284,7 +284,7 @@ TEST_CASE("config: the ui and admin tables", "[config]") {
     CHECK(d.problem(with("[kiosk]", "language = \"cy\"")) == "unknown key `kiosk.language`: did you mean `ui.language`?");
 }
 
-TEST_CASE("config: the watermark table; nothing turns the watermark off", "[config]") {
+TEST_CASE("config: the watermark table: nothing turns the watermark off", "[config]") {
     ConfigDir d;
     const auto defaults = d.load(minimal);
     CHECK(defaults.watermark.text_template == courtplay::config::kDefaultWatermarkTemplate);

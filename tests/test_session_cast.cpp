@@ -152,7 +152,7 @@ TEST_CASE("No cast without the grant's permission or the code on the screen") {
     }
 }
 
-TEST_CASE("Killing either end mid-cast: the kiosk plays on and says so; the screen goes back to a new code") {
+TEST_CASE("Killing either end mid-cast: the kiosk plays on and says so, the screen goes back to a new code") {
     SECTION("the receiver") {
         Courtroom room("cast-rx-killed");
         const std::string shown = scratch_dir() + "/cast-rx-killed.log";
