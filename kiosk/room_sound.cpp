@@ -28,7 +28,7 @@ RoomSound::RoomSound(bool play) {
 }
 
 RoomSound::~RoomSound() {
-    if (device_) SDL_CloseAudioDevice(device_);
+    if (device_ && SDL_WasInit(SDL_INIT_AUDIO)) SDL_CloseAudioDevice(device_);  // SDL_Quit closed it otherwise
     swr_free(&resampler_);
 }
 
