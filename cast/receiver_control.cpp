@@ -27,6 +27,7 @@ void ReceiverControl::new_code() {
 void ReceiverControl::run() {
     new_code();
     while (!stop_.load()) {
+        events_.on_turn();
         pollfd fds[2] = {{listener_.fd(), POLLIN, 0}, {kiosk_ ? kiosk_->fd() : -1, POLLIN, 0}};
         const int n = ::poll(fds, 2, static_cast<int>(kTick.count()));
         if (n > 0 && (fds[0].revents & POLLIN)) {

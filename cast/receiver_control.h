@@ -34,6 +34,8 @@ public:
     virtual void on_cast_started(const CastStart& cast) = 0;
     // The cast is over: stop showing it. `why` in words ("the kiosk ended the cast", ...).
     virtual void on_cast_ended(const std::string& why) = 0;
+    // Each turn of the control loop (at least every few hundred ms): it is alive (a watchdog).
+    virtual void on_turn() {}
 };
 
 struct ReceiverControlOptions {

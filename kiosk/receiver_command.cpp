@@ -6,6 +6,7 @@
 #include "kiosk/exit_codes.h"
 #include "kiosk/process_clock.h"
 #include "kiosk/room_sound.h"
+#include "kiosk/service_notify.h"
 #include "kiosk/screen.h"
 #include "player/frame_log.h"
 
@@ -262,6 +263,9 @@ public:
         finish_stream();
         shown_.blank();
     }
+    void on_turn() override { last_turn_.store(player::monotonic_now()); }
+    // Whether the control loop turned lately: what systemd's watchdog is fed on.
+    bool turning(Micros now) const { return now - last_turn_.load() < 5'000'000; }
 
 private:
     void finish_stream() {
@@ -276,10 +280,13 @@ private:
     cast::ReceiverControl* control_ = nullptr;
     std::unique_ptr<cast::StreamReceiver> receiver_;  // the cast on now (control thread only)
     std::thread stream_;
+    std::atomic<Micros> last_turn_{player::monotonic_now()};
 };
 
 // The window's loop (main thread) until SDL_QUIT or a signal; `work` runs on its own thread.
-void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& work, const std::function<void()>& stop) {
+// `each_turn` runs at least every 200 ms.
+void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& work, const std::function<void()>& stop,
+                     const std::function<void()>& each_turn) {
     std::thread working([&] {
         work();
         SDL_Event e{};
@@ -296,6 +303,7 @@ void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& 
         SDL_Event event;
         const bool got = SDL_WaitEventTimeout(&event, 200);
         if (g_stop) running = false;
+        each_turn();
         bool redraw = false;
         for (bool more = got; more; more = SDL_PollEvent(&event)) {
             if (event.type == SDL_QUIT) running = false;
@@ -326,6 +334,20 @@ void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& 
         if (redraw) screen.redraw();
     }
     stop();
+    working.join();
+}
+
+// Without a window: the main thread only waits for the end, turning `each_turn` as the window would.
+void wait_until_done(const std::function<void()>& work, const std::function<void()>& each_turn) {
+    std::atomic<bool> done{false};
+    std::thread working([&] {
+        work();
+        done.store(true);
+    });
+    while (!done.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        each_turn();
+    }
     working.join();
 }
 
@@ -414,8 +436,17 @@ int run_receiver(const ReceiverOptions& options) {
         work = [&] { control->run(); };
         stop = [&] { control->stop(); };
     }
-    if (screen) show_until_quit(*screen, shown, work, stop);
-    else work();
+    // As courtplay-receiver.service (Type=notify): ready now that it listens; the watchdog is fed
+    // while the control loop turns (with a fixed key there is none: while the process runs).
+    ServiceNotifier service;
+    service.ready();
+    auto each_turn = [&] {
+        const Micros now = player::monotonic_now();
+        if (!control || paired.turning(now)) service.alive(now);
+    };
+    if (screen) show_until_quit(*screen, shown, work, stop, each_turn);
+    else wait_until_done(work, each_turn);
+    service.stopping();
     g_control.store(nullptr);
     control.reset();
 

@@ -1,72 +1,20 @@
 // kiosk/service_notify: what systemd's manager receives, read from a real unix datagram socket
 // that NOTIFY_SOCKET names, as it would be under courtplay.service (Type=notify, WatchdogSec).
 #include "kiosk/service_notify.h"
+#include "support/manager_socket.h"
 
 #include <catch2/catch.hpp>
 
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 using courtplay::kiosk::ServiceNotifier;
-namespace fs = std::filesystem;
+using courtplay::testing::ManagerSocket;
 
 namespace {
-
-// The manager's end: a datagram socket in a fresh folder. NOTIFY_SOCKET names it while
-// `named` is true; the watchdog variables are cleared before and after.
-class ManagerSocket {
-public:
-    explicit ManagerSocket(bool named = true) {
-        char dir[] = "/tmp/courtplay-notify-XXXXXX";
-        REQUIRE(::mkdtemp(dir) != nullptr);
-        dir_ = dir;
-        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        const std::string path = (dir_ / "notify").string();
-        REQUIRE(path.size() < sizeof addr.sun_path);
-        std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-        REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
-        clear_env();
-        if (named) ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
-    }
-    ~ManagerSocket() {
-        clear_env();
-        ::close(fd_);
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-    ManagerSocket(const ManagerSocket&) = delete;
-    ManagerSocket& operator=(const ManagerSocket&) = delete;
-
-    // Every message waiting now, in order. sd_notify's send has returned, so whatever was sent
-    // is already queued on this socket.
-    std::vector<std::string> received() {
-        std::vector<std::string> out;
-        char buf[4096];
-        for (;;) {
-            const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-            if (n < 0) break;
-            out.emplace_back(buf, static_cast<size_t>(n));
-        }
-        return out;
-    }
-
-private:
-    static void clear_env() {
-        for (const char* name : {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"}) ::unsetenv(name);
-    }
-    fs::path dir_;
-    int fd_ = -1;
-};
 
 void ask_for_watchdog(const char* usec, pid_t pid) {
     ::setenv("WATCHDOG_USEC", usec, 1);

@@ -2,6 +2,7 @@
 // (its config and certificate as `courtplay-server init` writes them) and the real share service
 // on loopback: the pairing, the frames on the courtroom screen, the audit trail, the grant's
 // `cast` permission, and either end killed mid-cast.
+#include "support/manager_socket.h"
 #include "support/share_fixture.h"
 
 #include <catch2/catch.hpp>
@@ -194,4 +195,27 @@ TEST_CASE("`courtplay receivers` says which of the courtroom's receivers answer,
     const RunResult none = run_courtplay({"receivers", "--config", room.svc.config()});
     CHECK(none.exit_code == 2);
     CHECK_THAT(none.err, Catch::Contains("lists no courtroom receivers"));
+}
+
+TEST_CASE("As a systemd service the receiver says READY when it can pair, feeds the watchdog and says STOPPING") {
+    const std::filesystem::path data = std::filesystem::path(scratch_dir()) / "receiver-notify";
+    std::filesystem::remove_all(data);
+    REQUIRE(server_cli({"init", "--data", data.string()}).exit_code == 0);
+    ManagerSocket manager(false);  // named for the receiver only
+    Spawned rx = spawn_courtplay({"receiver", "--config", (data / "receiver.toml").string(), "--listen",
+                                  "127.0.0.1:" + std::to_string(free_port()), "--headless"},
+                                 {"NOTIFY_SOCKET=" + manager.path(), "WATCHDOG_USEC=400000"});  // WatchdogSec=0.4s
+    std::vector<std::string> said;
+    for (int i = 0; i < 200 && std::count(said.begin(), said.end(), "WATCHDOG=1") < 3; ++i) {
+        std::this_thread::sleep_for(50ms);
+        for (std::string& m : manager.received()) said.push_back(std::move(m));
+    }
+    REQUIRE(!said.empty());
+    CHECK(said.front() == "READY=1");
+    CHECK(std::count(said.begin(), said.end(), "WATCHDOG=1") >= 3);
+    rx.kill(SIGTERM);
+    CHECK(rx.wait().exit_code == 0);
+    const std::vector<std::string> last = manager.received();
+    REQUIRE(!last.empty());
+    CHECK(last.back() == "STOPPING=1");
 }
