@@ -100,6 +100,8 @@ int main(int argc, char** argv) {
     CLI::App* receivers_cmd =
         app.add_subcommand("receivers", "Check this courtroom's receivers ([cast] receivers): reachable, certified, casting?");
     receivers_cmd->add_option("--config", config_file, "The kiosk configuration (TOML)")->required();
+    bool find_receivers = false;
+    receivers_cmd->add_flag("--find", find_receivers, "Also list the receivers announced on the network (DNS-SD)");
 
     bool cache_json = false, purge_all = false;
     CLI::App* cache_cmd = app.add_subcommand("cache", "The kiosk's encrypted clip cache");
@@ -162,7 +164,7 @@ int main(int argc, char** argv) {
     if (*play_cmd) return run_play(play);
     if (*session_cmd) return run_session(session);
     if (*receiver_cmd) return run_receiver(receiver);
-    if (*receivers_cmd) return run_receivers(config_file);
+    if (*receivers_cmd) return run_receivers(config_file, find_receivers);
     if (*redeem_cmd) return run_redeem(config_file, token);
     if (*prefetch_cmd) return run_cache_prefetch(config_file, token);
     if (*list_cmd) return run_cache_list(config_file, cache_json);

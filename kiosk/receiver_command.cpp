@@ -1,6 +1,7 @@
 #include "kiosk/receiver_command.h"
 
 #include "cast/cast_receiver.h"
+#include "cast/dns_sd.h"
 #include "cast/receiver_control.h"
 #include "config/receiver_config.h"
 #include "kiosk/exit_codes.h"
@@ -411,6 +412,7 @@ int run_receiver(const ReceiverOptions& options) {
     std::string failure;  // the port taken, or the address not this computer's
     std::function<void()> work, stop;
     std::unique_ptr<cast::ReceiverControl> control;
+    std::unique_ptr<cast::ReceiverAnnouncement> announcement;  // DNS-SD, while it can pair
     PairedCasts paired(shown, cfg, listen);
     if (key) {
         work = [&] {
@@ -433,6 +435,10 @@ int run_receiver(const ReceiverOptions& options) {
         g_control.store(control.get());
         if (g_stop) control->stop();
         std::fprintf(stderr, "courtplay: receiver %s ready to pair on %s\n", cfg.name.c_str(), where.c_str());
+        announcement = std::make_unique<cast::ReceiverAnnouncement>(cfg.name, listen.port);
+        if (const auto problem = announcement->problem())
+            std::fprintf(stderr, "courtplay: not announced on the network: %s; kiosks that list %s in [cast] receivers "
+                                 "still reach it\n", problem->c_str(), where.c_str());
         work = [&] { control->run(); };
         stop = [&] { control->stop(); };
     }

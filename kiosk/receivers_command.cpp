@@ -1,5 +1,6 @@
 #include "kiosk/receivers_command.h"
 
+#include "cast/dns_sd.h"
 #include "cast/paired_receiver.h"
 #include "config/kiosk_config.h"
 #include "kiosk/exit_codes.h"
@@ -8,7 +9,7 @@
 
 namespace courtplay::kiosk {
 
-int run_receivers(const std::string& config_file) {
+int run_receivers(const std::string& config_file, bool find) {
     config::KioskConfig cfg;
     try {
         cfg = config::load_kiosk_config(config_file);
@@ -16,9 +17,10 @@ int run_receivers(const std::string& config_file) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());
         return exit_code::bad_arguments;
     }
-    if (cfg.cast.court_ca.empty() || cfg.cast.receivers.empty()) {
+    if (cfg.cast.court_ca.empty() || (cfg.cast.receivers.empty() && !find)) {
         std::fprintf(stderr,
-                     "courtplay: %s lists no courtroom receivers: [cast] needs court_ca and receivers (docs/cast.md)\n",
+                     "courtplay: %s lists no courtroom receivers: [cast] needs court_ca and receivers (docs/cast.md); "
+                     "--find looks for them on the network\n",
                      cfg.file.string().c_str());
         return exit_code::bad_arguments;
     }
@@ -32,6 +34,17 @@ int run_receivers(const std::string& config_file) {
             std::printf("%s\t-\tnot available: %s\n", address.c_str(), e.what());
             code = exit_code::network;
         }
+    }
+    if (!find) return code;
+    try {
+        // Found is not trusted: pairing checks the certificate, as above, against the address used.
+        for (const cast::FoundReceiver& r : cast::find_receivers(std::chrono::seconds(2))) {
+            const std::string at = r.address.find(':') == std::string::npos ? r.address : "[" + r.address + "]";
+            std::printf("found\t%s\t%s:%d (%s)\n", r.name.c_str(), at.c_str(), r.port, r.host.c_str());
+        }
+    } catch (const cast::CastError& e) {
+        std::fprintf(stderr, "courtplay: %s\n", e.what());
+        code = exit_code::network;
     }
     return code;
 }

@@ -219,3 +219,31 @@ TEST_CASE("As a systemd service the receiver says READY when it can pair, feeds 
     REQUIRE(!last.empty());
     CHECK(last.back() == "STOPPING=1");
 }
+
+TEST_CASE("A receiver announces itself on the network until it stops, and `courtplay receivers --find` lists it") {
+    const std::filesystem::path data = std::filesystem::path(scratch_dir()) / "receiver-announce";
+    std::filesystem::remove_all(data);
+    REQUIRE(server_cli({"init", "--data", data.string()}).exit_code == 0);
+    const int port = free_port();
+    Spawned rx = spawn_courtplay({"receiver", "--config", (data / "receiver.toml").string(), "--listen",
+                                  "127.0.0.1:" + std::to_string(port), "--headless"});
+    REQUIRE(rx.wait_for_err("ready to pair", 20s));
+    CHECK(rx.err().find("not announced") == std::string::npos);
+    // Its port, under its name (another test's receiver of the same name makes avahi add " #2").
+    auto listed = [&] {
+        const RunResult r = run_courtplay({"receivers", "--config", (data / "kiosk.toml").string(), "--find"});
+        REQUIRE(r.exit_code == 0);
+        for (const std::string& line : lines_of(r.out))
+            if (line.rfind("found\tCourt 1 screen", 0) == 0 && line.find(":" + std::to_string(port) + " (") != std::string::npos)
+                return true;
+        return false;
+    };
+    bool found = false;
+    for (int i = 0; i < 5 && !found; ++i) found = listed();  // announcing takes a moment after start
+    CHECK(found);
+    rx.kill(SIGTERM);
+    REQUIRE(rx.wait().exit_code == 0);
+    bool gone = false;
+    for (int i = 0; i < 5 && !gone; ++i) gone = !listed();
+    CHECK(gone);
+}
