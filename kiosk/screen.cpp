@@ -16,8 +16,8 @@ constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 }  // namespace
 
-Screen::Screen(const ScreenOptions& options, const player::ClipInfo& clip)
-    : clip_(clip), fullscreen_(options.fullscreen) {
+Screen::Screen(const ScreenOptions& options, player::ClipInfo clip)
+    : clip_(std::move(clip)), fullscreen_(options.fullscreen) {
     prefer_software_without_gpu();
     Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
     if (fullscreen_) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;

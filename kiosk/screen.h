@@ -22,8 +22,9 @@ struct ScreenOptions {
 
 class Screen final : public player::VideoSink {
 public:
-    // Opens the window. Throws std::runtime_error when there is no display.
-    Screen(const ScreenOptions& options, const player::ClipInfo& clip);
+    // Opens the window. Throws std::runtime_error when there is no display. The clip may be given
+    // later (set_clip), since the window is made while the clip is still opening.
+    explicit Screen(const ScreenOptions& options, player::ClipInfo clip = {});
     ~Screen() override;
     Screen(const Screen&) = delete;
     Screen& operator=(const Screen&) = delete;
@@ -33,6 +34,8 @@ public:
     void set_state(const player::PlayerState& state) { state_ = state; }
     // Whether the clip is verified, streaming, reconnecting: shown at all times, not only with the OSD.
     void set_badge(const EvidenceBadge& badge) { badge_ = badge; }
+    // What is shown comes from this clip (its rotation, its recording time).
+    void set_clip(const player::ClipInfo& clip) { clip_ = clip; }
     // Draws again what is on screen (after a window event, or to refresh the display).
     void redraw();
     // Feeds an event to the on-screen display; true when it used the event.
@@ -49,7 +52,7 @@ private:
     SDL_Window* window_ = nullptr;
     SDL_Renderer* renderer_ = nullptr;
     std::unique_ptr<VideoTexture> video_;  // made with the renderer, gone before it
-    const player::ClipInfo& clip_;
+    player::ClipInfo clip_;
     bool fullscreen_;
     bool imgui_ = false;
     player::PlayerState state_;
