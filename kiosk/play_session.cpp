@@ -346,9 +346,9 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     // The clip opens, and starts decoding, on its own thread while SDL and the window are made:
     // one after the other they cost about twice the time to the first frame (docs/benchmarks.md,
     // "Time to first frame"). The objects the pipeline's threads use are declared before it.
-    struct SdlQuit { Uint32 s = 0; ~SdlQuit() { if (s) SDL_Quit(); } } sdl_quit;  // after the pipeline is gone
-    std::promise<bool> sdl_started;  // the device is opened on the opening thread, once SDL runs (or cannot)
-    std::shared_future<bool> sdl_ready = sdl_started.get_future().share();
+    struct SdlQuit { bool started = false; ~SdlQuit() { if (started) SDL_Quit(); } } sdl_quit;  // after the pipeline is gone
+    std::promise<bool> sdl_sound;  // the device is opened on the opening thread, once SDL's sound runs (or cannot)
+    std::shared_future<bool> sdl_sound_ready = sdl_sound.get_future().share();
     std::atomic<Uint32> wake_event{0};  // 0 until SDL's events run: the loop looks at the player before it waits
     Wakeup wakeup;
     std::function<void()> wake = [&wakeup] { wakeup.notify(); };
@@ -364,7 +364,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     std::optional<player::AudioFormat> heard_format;  // what the device takes: the cast encodes that
     player::AudioOutputFactory audio_factory = [&](player::AudioFormat wanted) -> std::unique_ptr<player::AudioOutput> {
         std::unique_ptr<player::AudioOutput> out;
-        if (!options.headless && sdl_ready.get()) out = player::open_sdl_output(wanted);
+        if (!options.headless && sdl_sound_ready.get()) out = player::open_sdl_output(wanted);
         if (!out) out = player::open_silent_output(wanted);  // no sound card: the clock still runs in real time
         heard_format = out->format();
         return out;
@@ -381,13 +381,19 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
             });
         std::string no_window;  // said after the opening thread is done, whose own failure comes first
         if (!options.headless) {
-            const bool sdl_ok = SDL_Init(SDL_INIT_VIDEO | SDL_INIT_AUDIO) == 0;
-            sdl_started.set_value(sdl_ok);
+            // Sound first, on its own (well under a millisecond here): the opening thread can then
+            // open the device while the video starts, which takes some 40 ms (the X connection),
+            // rather than after it (the two share only SDL's event queue, which has its own lock).
+            // Without SDL's sound the sound is silent, as without a device.
+            const bool sound = SDL_Init(SDL_INIT_AUDIO) == 0;
+            sdl_quit.started = sound;
+            sdl_sound.set_value(sound);
+            const bool sdl_ok = SDL_InitSubSystem(SDL_INIT_VIDEO) == 0;
             if (!sdl_ok) {
                 no_window = std::string("courtplay: no display to play on (") + SDL_GetError() +
                             "); use --headless to play without one";
             } else {
-                sdl_quit.s = SDL_INIT_VIDEO | SDL_INIT_AUDIO;
+                sdl_quit.started = true;
                 wake_event = SDL_RegisterEvents(1);
                 try {
                     screen = std::make_unique<Screen>(ScreenOptions{"courtplay - " + options.input, options.fullscreen});
