@@ -1,11 +1,13 @@
 #include "kiosk/screen.h"
 
+#include "kiosk/bare_desktop.h"
 #include "kiosk/timecode.h"
 
 #include <imgui.h>
 #include <backends/imgui_impl_sdl.h>
 #include <backends/imgui_impl_sdlrenderer.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -17,12 +19,16 @@ constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 }  // namespace
 
 Screen::Screen(const ScreenOptions& options, player::ClipInfo clip)
-    : clip_(std::move(clip)), fullscreen_(options.fullscreen) {
+    : clip_(std::move(clip)), fullscreen_(options.fullscreen), windowed_{0, 0, options.width, options.height} {
     prefer_software_without_gpu();
     Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
-    if (fullscreen_) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    window_ = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width,
-                               options.height, flags);
+    SDL_Rect place{SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width, options.height};
+    bare_desktop_ = bare_x11_desktop();
+    if (fullscreen_ && bare_desktop_ && SDL_GetDisplayBounds(0, &place) == 0)
+        flags |= SDL_WINDOW_BORDERLESS;  // the whole display, with no one to ask (bare_desktop.h)
+    else if (fullscreen_)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    window_ = SDL_CreateWindow(options.title.c_str(), place.x, place.y, place.w, place.h, flags);
     if (!window_) throw std::runtime_error(std::string("cannot open a window: ") + SDL_GetError());
     renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_ACCELERATED);
     if (!renderer_) renderer_ = SDL_CreateRenderer(window_, -1, 0);
@@ -133,7 +139,19 @@ bool Screen::handle(const SDL_Event& event) { return imgui_ && ImGui_ImplSDL2_Pr
 
 void Screen::toggle_fullscreen() {
     fullscreen_ = !fullscreen_;
-    SDL_SetWindowFullscreen(window_, fullscreen_ ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    if (!bare_desktop_) {
+        SDL_SetWindowFullscreen(window_, fullscreen_ ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+        return;
+    }
+    // No window manager: the window itself covers its display, or goes back to the windowed size.
+    SDL_Rect place{SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, windowed_.w, windowed_.h};
+    if (fullscreen_ && SDL_GetDisplayBounds(std::max(0, SDL_GetWindowDisplayIndex(window_)), &place) != 0) {
+        fullscreen_ = false;
+        return;
+    }
+    SDL_SetWindowBordered(window_, fullscreen_ ? SDL_FALSE : SDL_TRUE);
+    SDL_SetWindowSize(window_, place.w, place.h);
+    SDL_SetWindowPosition(window_, place.x, place.y);
 }
 
 }  // namespace courtplay::kiosk

@@ -54,6 +54,8 @@ private:
     std::unique_ptr<VideoTexture> video_;  // made with the renderer, gone before it
     player::ClipInfo clip_;
     bool fullscreen_;
+    bool bare_desktop_ = false;  // no window manager: full screen is a borderless window of the display's size
+    SDL_Rect windowed_;          // the size to go back to from full screen
     bool imgui_ = false;
     player::PlayerState state_;
     EvidenceBadge badge_;
