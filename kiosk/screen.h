@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+struct ImFontAtlas;
+
 namespace courtplay::kiosk {
 
 struct ScreenOptions {
@@ -34,8 +36,9 @@ public:
     void set_state(const player::PlayerState& state) { state_ = state; }
     // Whether the clip is verified, streaming, reconnecting: shown at all times, not only with the OSD.
     void set_badge(const EvidenceBadge& badge) { badge_ = badge; }
-    // What is shown comes from this clip (its rotation, its recording time).
-    void set_clip(const player::ClipInfo& clip) { clip_ = clip; }
+    // What is shown comes from this clip (its rotation, its recording time). The texture for its
+    // pictures is made now, while its first picture is still being decoded.
+    void set_clip(const player::ClipInfo& clip);
     // Draws again what is on screen (after a window event, or to refresh the display).
     void redraw();
     // Feeds an event to the on-screen display; true when it used the event.
@@ -52,6 +55,7 @@ private:
     SDL_Window* window_ = nullptr;
     SDL_Renderer* renderer_ = nullptr;
     std::unique_ptr<VideoTexture> video_;  // made with the renderer, gone before it
+    std::unique_ptr<ImFontAtlas> font_;    // the ImGui context's, which does not own it: gone after it
     player::ClipInfo clip_;
     bool fullscreen_;
     bool bare_desktop_ = false;  // no window manager: full screen is a borderless window of the display's size
