@@ -19,14 +19,17 @@
 
 #include <SDL.h>
 
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <unistd.h>
 
@@ -252,6 +255,74 @@ bool check_arguments(const PlayOptions& options, CheckedArguments& out) {
     }
     return false;
 }
+// The clip's pipeline as the opening thread makes it. What the player's threads call into (the
+// audio log, the cast) is declared before the player, so it is still there while they stop.
+struct Pipeline {
+    std::unique_ptr<player::AudioLog> audio_sink;
+    std::unique_ptr<cast::CastSender> caster;
+    AudioFanout heard;
+    std::unique_ptr<player::Player> player;
+    int failure = 0;      // an exit code when it could not be made, and then...
+    std::string message;  // ...the one line that says why (printed by the main thread)
+};
+
+// Opens the clip and starts decoding: what the window used to wait for. Runs on its own thread
+// while the main thread makes the window; it touches nothing the main thread touches before the join.
+void start_pipeline(const PlayOptions& options, CheckedArguments& args,
+                    const std::function<std::unique_ptr<player::Source>()>& open,
+                    const player::AudioOutputFactory& audio_factory, const std::optional<player::AudioFormat>& heard_format,
+                    const std::function<void()>& wake, PlaybackJournal* journal, Pipeline& out) {
+    try {
+        out.player = std::make_unique<player::Player>(open(), args.player, audio_factory);
+    } catch (const player::OpenError& e) {
+        out.failure = exit_code::bad_media;
+        out.message = "courtplay: cannot play " + e.clip() + ": " + e.reason();
+        return;
+    }
+    player::Player& p = *out.player;
+    p.set_wake(wake);
+    if (args.audio_log) out.audio_sink = std::make_unique<player::AudioLog>(args.audio_log.get());
+    // The cast connects before anything plays: a receiver that is not there, or that refuses the
+    // key, is said at once rather than after the clip has started.
+    if (args.cast_to) {
+        cast::CastOptions co{*args.cast_to, *args.cast_key};
+        co.frame_rate = p.clip().frame_rate;
+        co.audio = heard_format;
+        try {
+            out.caster = std::make_unique<cast::CastSender>(co);
+        } catch (const cast::CastError& e) {
+            out.failure = exit_code::network;
+            out.message = std::string("courtplay: ") + e.what();
+            return;
+        }
+    }
+    out.heard.add(out.audio_sink.get());
+    out.heard.add(out.caster.get());
+    if (!out.heard.empty()) p.set_audio_observer(&out.heard);
+    // Log before act: the clip, its playing and the screen it goes to are on record, durably,
+    // before the pipeline decodes its first frame.
+    const Micros opened_at = player::monotonic_now();
+    const Micros start_position = p.state(opened_at).position;
+    try {
+        if (journal) {
+            journal->record(audit::event_type::clip_opened, start_position,
+                            {{"duration_ms", std::max<Micros>(0, p.state(opened_at).duration) / 1000}});
+            journal->record(audit::event_type::play, start_position);
+            if (!options.headless)
+                journal->record(audit::event_type::output_started, start_position,
+                                {{"display", options.fullscreen ? "main screen, full screen" : "main screen, window"}});
+            if (args.dump)
+                journal->record(audit::event_type::output_started, start_position,
+                                {{"display", dump_display(options)}});
+            if (out.caster) journal->record(audit::event_type::output_started, start_position, cast_display(options));
+        }
+    } catch (const audit::JournalError& e) {
+        out.failure = exit_code::audit;
+        out.message = std::string("courtplay: ") + e.what() + ". The clip is not played.";
+        return;
+    }
+    p.start();
+}
 }  // namespace
 
 int check_play_options(const PlayOptions& options) {
@@ -283,7 +354,6 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     std::vector<ScriptCommand>& script = args.script;
     FilePtr& frame_log = args.frame_log;
     FilePtr& audio_log = args.audio_log;
-    const player::PlayerOptions& player_options = args.player;
     if (args.dump)
         std::fprintf(stderr,
                      "courtplay: writing presented frames into %s: unencrypted pictures of the evidence, for checks; "
@@ -291,98 +361,78 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
                      options.dump_presented.c_str());
 
     if (!options.verbose) av_log_set_level(AV_LOG_QUIET);  // one clear line of our own instead
-    const Uint32 sdl_systems = options.headless ? 0 : (SDL_INIT_VIDEO | SDL_INIT_AUDIO);
-    if (sdl_systems && SDL_Init(sdl_systems) != 0) {
-        std::fprintf(stderr, "courtplay: no display to play on (%s); use --headless to play without one\n",
-                     SDL_GetError());
-        return 1;
-    }
-    struct SdlQuit { Uint32 s; ~SdlQuit() { if (s) SDL_Quit(); } } sdl_quit{sdl_systems};
+
+    // The clip opens, and starts decoding, on its own thread while SDL and the window are made:
+    // one after the other they cost about twice the time to the first frame (docs/benchmarks.md,
+    // "Time to first frame"). The objects the pipeline's threads use are declared before it.
+    struct SdlQuit { bool started = false; ~SdlQuit() { if (started) SDL_Quit(); } } sdl_quit;  // after the pipeline is gone
+    std::promise<bool> sdl_sound;  // the device is opened on the opening thread, once SDL's sound runs (or cannot)
+    std::shared_future<bool> sdl_sound_ready = sdl_sound.get_future().share();
+    std::atomic<Uint32> wake_event{0};  // 0 until SDL's events run: the loop looks at the player before it waits
+    Wakeup wakeup;
+    std::function<void()> wake = [&wakeup] { wakeup.notify(); };
+    if (!options.headless)
+        wake = [&wake_event] {
+            SDL_Event e{};
+            e.type = wake_event.load();
+            if (e.type) SDL_PushEvent(&e);
+        };
+    if (stop) stop->set_wake(wake);
+    struct ForgetWake { StopRequest* s; ~ForgetWake() { if (s) s->set_wake(nullptr); } } forget_wake{stop};
 
     std::optional<player::AudioFormat> heard_format;  // what the device takes: the cast encodes that
     player::AudioOutputFactory audio_factory = [&](player::AudioFormat wanted) -> std::unique_ptr<player::AudioOutput> {
         std::unique_ptr<player::AudioOutput> out;
-        if (!options.headless) out = player::open_sdl_output(wanted);
+        if (!options.headless && sdl_sound_ready.get()) out = player::open_sdl_output(wanted);
         if (!out) out = player::open_silent_output(wanted);  // no sound card: the clock still runs in real time
         heard_format = out->format();
         return out;
     };
-
-    std::unique_ptr<player::Player> p;
-    try {
-        p = std::make_unique<player::Player>(open(), player_options, audio_factory);
-    } catch (const player::OpenError& e) {
-        std::fprintf(stderr, "courtplay: cannot play %s: %s\n", e.clip().c_str(), e.reason().c_str());
-        return exit_code::bad_media;
-    }
-
-    // Wiring first, then the pipeline starts decoding while the window is being made.
-    Wakeup wakeup;
-    const Uint32 wake_event = options.headless ? 0 : SDL_RegisterEvents(1);
-    std::function<void()> wake = [&wakeup] { wakeup.notify(); };
-    if (!options.headless)
-        wake = [wake_event] {
-            SDL_Event e{};
-            e.type = wake_event;
-            SDL_PushEvent(&e);
-        };
-    p->set_wake(wake);
-    if (stop) stop->set_wake(wake);
-    struct ForgetWake { StopRequest* s; ~ForgetWake() { if (s) s->set_wake(nullptr); } } forget_wake{stop};
-    std::unique_ptr<player::AudioLog> audio_sink;
-    if (audio_log) audio_sink = std::make_unique<player::AudioLog>(audio_log.get());
-    // The cast connects before anything plays: a receiver that is not there, or that refuses the
-    // key, is said at once rather than after the clip has started.
-    std::unique_ptr<cast::CastSender> caster;
-    if (args.cast_to) {
-        cast::CastOptions co{*args.cast_to, *args.cast_key};
-        co.frame_rate = p->clip().frame_rate;
-        co.audio = heard_format;
-        try {
-            caster = std::make_unique<cast::CastSender>(co);
-        } catch (const cast::CastError& e) {
-            std::fprintf(stderr, "courtplay: %s\n", e.what());
-            return exit_code::network;
-        }
-    }
-    AudioFanout heard;
-    heard.add(audio_sink.get());
-    heard.add(caster.get());
-    if (!heard.empty()) p->set_audio_observer(&heard);
-    // Log before act: the clip, its playing and the screen it goes to are on record, durably,
-    // before the pipeline decodes its first frame.
-    const Micros opened_at = player::monotonic_now();
-    const Micros start_position = p->state(opened_at).position;
-    try {
-        if (journal) {
-            journal->record(audit::event_type::clip_opened, start_position,
-                            {{"duration_ms", std::max<Micros>(0, p->state(opened_at).duration) / 1000}});
-            journal->record(audit::event_type::play, start_position);
-            if (!options.headless)
-                journal->record(audit::event_type::output_started, start_position,
-                                {{"display", options.fullscreen ? "main screen, full screen" : "main screen, window"}});
-            if (args.dump)
-                journal->record(audit::event_type::output_started, start_position,
-                                {{"display", dump_display(options)}});
-            if (caster) journal->record(audit::event_type::output_started, start_position, cast_display(options));
-        }
-    } catch (const audit::JournalError& e) {
-        std::fprintf(stderr, "courtplay: %s. The clip is not played.\n", e.what());
-        return exit_code::audit;
-    }
-    p->start();
-
+    Pipeline pipeline;
     std::unique_ptr<Screen> screen;
-    if (!options.headless) {
-        try {
-            screen = std::make_unique<Screen>(ScreenOptions{"courtplay - " + options.input, options.fullscreen},
-                                              p->clip());
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "courtplay: %s; use --headless to play without a display\n", e.what());
-            p.reset();  // its threads call into the cast and the logs below
-            return 1;
+    {
+        std::jthread opening;
+        if (options.headless)
+            start_pipeline(options, args, open, audio_factory, heard_format, wake, journal, pipeline);
+        else
+            opening = std::jthread([&] {
+                start_pipeline(options, args, open, audio_factory, heard_format, wake, journal, pipeline);
+            });
+        std::string no_window;  // said after the opening thread is done, whose own failure comes first
+        if (!options.headless) {
+            // Sound first, on its own (well under a millisecond here): the opening thread can then
+            // open the device while the video starts, which takes some 40 ms (the X connection),
+            // rather than after it (the two share only SDL's event queue, which has its own lock).
+            // Without SDL's sound the sound is silent, as without a device.
+            const bool sound = SDL_Init(SDL_INIT_AUDIO) == 0;
+            sdl_quit.started = sound;
+            sdl_sound.set_value(sound);
+            const bool sdl_ok = SDL_InitSubSystem(SDL_INIT_VIDEO) == 0;
+            if (!sdl_ok) {
+                no_window = std::string("courtplay: no display to play on (") + SDL_GetError() +
+                            "); use --headless to play without one";
+            } else {
+                sdl_quit.started = true;
+                wake_event = SDL_RegisterEvents(1);
+                try {
+                    screen = std::make_unique<Screen>(ScreenOptions{"courtplay - " + options.input, options.fullscreen});
+                } catch (const std::exception& e) {
+                    no_window = std::string("courtplay: ") + e.what() + "; use --headless to play without a display";
+                }
+            }
+        }
+        if (opening.joinable()) opening.join();
+        if (pipeline.failure || !no_window.empty()) {
+            std::fprintf(stderr, "%s\n", pipeline.failure ? pipeline.message.c_str() : no_window.c_str());
+            pipeline.player.reset();  // its threads call into the cast and the logs
+            screen.reset();
+            return pipeline.failure ? pipeline.failure : 1;
         }
     }
+    player::Player* const p = pipeline.player.get();
+    cast::CastSender* const caster = pipeline.caster.get();
+    if (screen) screen->set_clip(p->clip());
+
     // Every output reads the watermark stage, never the decoder; the frame log reads the decoder.
     watermark::MarkStage stage;
     if (args.watermark) stage.add_mark(args.watermark.get());
@@ -391,7 +441,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     // The court's screens get the marked picture through the gate that can blank them.
     CourtScreens court(journal, caster ? cast_display(options)["display"].get<std::string>() : std::string());
     if (caster) {
-        court.add(caster.get());
+        court.add(caster);
         stage.add_output(&court);
     }
     if (stage.has_outputs()) p->add_sink(&stage);
@@ -484,7 +534,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     const Micros ended_at = player::monotonic_now();
     const player::PlayerState last_state = p->state(ended_at);
     const player::PlaybackStats stats = p->stats();
-    p.reset();  // stop the pipeline before the logs it writes to are closed
+    pipeline.player.reset();  // stop the pipeline before the logs it writes to are closed
     nlohmann::json extra_stats = nlohmann::json::object();
     if (caster) {
         caster->finish();  // what is queued goes out, then the stream ends

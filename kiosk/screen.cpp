@@ -1,5 +1,6 @@
 #include "kiosk/screen.h"
 
+#include "kiosk/bare_desktop.h"
 #include "kiosk/timecode.h"
 
 #include <imgui.h>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <filesystem>
+#include <future>
 #include <stdexcept>
 
 namespace courtplay::kiosk {
@@ -16,15 +18,35 @@ namespace {
 
 constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
+// The on-screen display's font rasterised into ImGui's atlas: some 10 ms, made on a thread of its
+// own while the window is made and first shown, rather than by the first ImGui frame. No ImGui
+// context exists meanwhile, and the atlas touches nothing else.
+std::unique_ptr<ImFontAtlas> build_osd_font() {
+    auto atlas = std::make_unique<ImFontAtlas>();
+    if (FILE* f = std::fopen(kFont, "rb")) {
+        std::fclose(f);
+        atlas->AddFontFromFileTTF(kFont, 26.0f);
+    }
+    unsigned char* pixels = nullptr;
+    int width = 0, height = 0;
+    atlas->GetTexDataAsRGBA32(&pixels, &width, &height);  // what the renderer's font texture is made from
+    return atlas;
+}
+
 }  // namespace
 
-Screen::Screen(const ScreenOptions& options, const player::ClipInfo& clip)
-    : clip_(clip), fullscreen_(options.fullscreen) {
+Screen::Screen(const ScreenOptions& options, player::ClipInfo clip)
+    : clip_(std::move(clip)), fullscreen_(options.fullscreen), windowed_{0, 0, options.width, options.height} {
+    std::future<std::unique_ptr<ImFontAtlas>> font = std::async(std::launch::async, build_osd_font);
     prefer_software_without_gpu();
     Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
-    if (fullscreen_) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    window_ = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width,
-                               options.height, flags);
+    SDL_Rect place{SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width, options.height};
+    bare_desktop_ = bare_x11_desktop();
+    if (fullscreen_ && bare_desktop_ && SDL_GetDisplayBounds(0, &place) == 0)
+        flags |= SDL_WINDOW_BORDERLESS;  // the whole display, with no one to ask (bare_desktop.h)
+    else if (fullscreen_)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    window_ = SDL_CreateWindow(options.title.c_str(), place.x, place.y, place.w, place.h, flags);
     if (!window_) throw std::runtime_error(std::string("cannot open a window: ") + SDL_GetError());
     renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_ACCELERATED);
     if (!renderer_) renderer_ = SDL_CreateRenderer(window_, -1, 0);
@@ -35,19 +57,22 @@ Screen::Screen(const ScreenOptions& options, const player::ClipInfo& clip)
     SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
     video_ = std::make_unique<VideoTexture>(renderer_);
 
+    // Black at once. The first present also sets up the X framebuffer, off the first frame's path.
+    SDL_RenderClear(renderer_);
+    SDL_RenderPresent(renderer_);
+
     IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
+    font_ = font.get();
+    ImGui::CreateContext(font_.get());
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // nothing of a session is written to disk
-    if (FILE* f = std::fopen(kFont, "rb")) {
-        std::fclose(f);
-        io.Fonts->AddFontFromFileTTF(kFont, 26.0f);
-    }
     ImGui_ImplSDL2_InitForSDLRenderer(window_);
     ImGui_ImplSDLRenderer_Init(renderer_);
     imgui_ = true;
     osd_until_ = SDL_GetTicks() + 3000;
-    redraw();  // black at once; the first present also sets up the X framebuffer, off the first frame's path
+    // One ImGui frame drawn but not shown: ImGui sizes a new auto-sized window on its first frame
+    // and draws it from the second, so the first picture has its on-screen display.
+    draw_osd();
 }
 
 Screen::~Screen() {
@@ -59,6 +84,11 @@ Screen::~Screen() {
     video_.reset();
     SDL_DestroyRenderer(renderer_);
     SDL_DestroyWindow(window_);
+}
+
+void Screen::set_clip(const player::ClipInfo& clip) {
+    clip_ = clip;
+    video_->prepare(clip.width, clip.height);  // a clip without pictures, or of unknown size: at the first
 }
 
 void Screen::present(const player::VideoFrame& frame, const player::FramePosition& position) {
@@ -161,7 +191,19 @@ bool Screen::handle(const SDL_Event& event) { return imgui_ && ImGui_ImplSDL2_Pr
 
 void Screen::toggle_fullscreen() {
     fullscreen_ = !fullscreen_;
-    SDL_SetWindowFullscreen(window_, fullscreen_ ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    if (!bare_desktop_) {
+        SDL_SetWindowFullscreen(window_, fullscreen_ ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+        return;
+    }
+    // No window manager: the window itself covers its display, or goes back to the windowed size.
+    SDL_Rect place{SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, windowed_.w, windowed_.h};
+    if (fullscreen_ && SDL_GetDisplayBounds(std::max(0, SDL_GetWindowDisplayIndex(window_)), &place) != 0) {
+        fullscreen_ = false;
+        return;
+    }
+    SDL_SetWindowBordered(window_, fullscreen_ ? SDL_FALSE : SDL_TRUE);
+    SDL_SetWindowSize(window_, place.w, place.h);
+    SDL_SetWindowPosition(window_, place.x, place.y);
 }
 
 }  // namespace courtplay::kiosk

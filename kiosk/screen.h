@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+struct ImFontAtlas;
+
 namespace courtplay::kiosk {
 
 struct ScreenOptions {
@@ -22,8 +24,9 @@ struct ScreenOptions {
 
 class Screen final : public player::VideoSink {
 public:
-    // Opens the window. Throws std::runtime_error when there is no display.
-    Screen(const ScreenOptions& options, const player::ClipInfo& clip);
+    // Opens the window. Throws std::runtime_error when there is no display. The clip may be given
+    // later (set_clip), since the window is made while the clip is still opening.
+    explicit Screen(const ScreenOptions& options, player::ClipInfo clip = {});
     ~Screen() override;
     Screen(const Screen&) = delete;
     Screen& operator=(const Screen&) = delete;
@@ -36,6 +39,9 @@ public:
     // Large lines in the middle, to be read across a courtroom (a receiver's name and pairing
     // code while idle); empty: none.
     void set_notice(std::vector<std::string> lines) { notice_ = std::move(lines); }
+    // What is shown comes from this clip (its rotation, its recording time). The texture for its
+    // pictures is made now, while its first picture is still being decoded.
+    void set_clip(const player::ClipInfo& clip);
     // Draws again what is on screen (after a window event, or to refresh the display).
     void redraw();
     // Feeds an event to the on-screen display; true when it used the event.
@@ -53,8 +59,11 @@ private:
     SDL_Window* window_ = nullptr;
     SDL_Renderer* renderer_ = nullptr;
     std::unique_ptr<VideoTexture> video_;  // made with the renderer, gone before it
-    const player::ClipInfo& clip_;
+    std::unique_ptr<ImFontAtlas> font_;    // the ImGui context's, which does not own it: gone after it
+    player::ClipInfo clip_;
     bool fullscreen_;
+    bool bare_desktop_ = false;  // no window manager: full screen is a borderless window of the display's size
+    SDL_Rect windowed_;          // the size to go back to from full screen
     bool imgui_ = false;
     player::PlayerState state_;
     EvidenceBadge badge_;

@@ -49,23 +49,28 @@ void VideoTexture::clear() {
     }
     SDL_DestroyTexture(texture_);
     texture_ = nullptr;
+    shown_ = false;
     std::fill(converted_.begin(), converted_.end(), 0);
 }
 
+bool VideoTexture::prepare(int width, int height) {
+    if (width <= 0 || height <= 0) return false;
+    if (texture_ && width_ == width && height_ == height) return true;
+    if (texture_) SDL_DestroyTexture(texture_);
+    shown_ = false;
+    texture_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, width, height);
+    width_ = texture_ ? width : 0;
+    height_ = texture_ ? height : 0;
+    return texture_ != nullptr;
+}
+
 bool VideoTexture::upload(const AVFrame* p) {
-    if (!p || p->width <= 0 || p->height <= 0) return false;
-    if (!texture_ || width_ != p->width || height_ != p->height) {
-        if (texture_) SDL_DestroyTexture(texture_);
-        texture_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, p->width, p->height);
-        if (!texture_) return false;
-        width_ = p->width;
-        height_ = p->height;
-    }
+    if (!p || !prepare(p->width, p->height)) return false;
     if (p->sample_aspect_ratio.num > 0 && p->sample_aspect_ratio.den > 0) sar_ = p->sample_aspect_ratio;
     SDL_SetYUVConversionMode(player::is_full_range(*p) ? SDL_YUV_CONVERSION_JPEG : SDL_YUV_CONVERSION_AUTOMATIC);
     if (is_420(p->format))
-        return SDL_UpdateYUVTexture(texture_, nullptr, p->data[0], p->linesize[0], p->data[1], p->linesize[1],
-                                    p->data[2], p->linesize[2]) == 0;
+        return shown_ = SDL_UpdateYUVTexture(texture_, nullptr, p->data[0], p->linesize[0], p->data[1],
+                                             p->linesize[1], p->data[2], p->linesize[2]) == 0;
 
     sws_ = sws_getCachedContext(sws_, p->width, p->height, static_cast<AVPixelFormat>(p->format), p->width,
                                 p->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr);
@@ -76,12 +81,12 @@ bool VideoTexture::upload(const AVFrame* p) {
     converted_.resize(static_cast<size_t>(size));
     av_image_fill_arrays(dst, dst_linesize, converted_.data(), AV_PIX_FMT_YUV420P, p->width, p->height, 32);
     sws_scale(sws_, p->data, p->linesize, 0, p->height, dst, dst_linesize);
-    return SDL_UpdateYUVTexture(texture_, nullptr, dst[0], dst_linesize[0], dst[1], dst_linesize[1], dst[2],
-                                dst_linesize[2]) == 0;
+    return shown_ = SDL_UpdateYUVTexture(texture_, nullptr, dst[0], dst_linesize[0], dst[1], dst_linesize[1],
+                                         dst[2], dst_linesize[2]) == 0;
 }
 
 void VideoTexture::draw(const SDL_Rect& area, int rotation) const {
-    if (!texture_) return;
+    if (!texture_ || !shown_) return;  // a texture made ahead holds no picture yet
     // Picture size as displayed: sample aspect ratio applied, then turned.
     const double pw = width_ * av_q2d(sar_), ph = height_;
     const bool quarter = rotation == 90 || rotation == 270;

@@ -27,17 +27,22 @@ public:
     VideoTexture(const VideoTexture&) = delete;
     VideoTexture& operator=(const VideoTexture&) = delete;
 
+    // Makes the texture for pictures of this size, ahead of the first: with SDL's software renderer
+    // that is some 30 ms of allocation at 1080p (its YUV planes and an RGB copy), which need not
+    // wait for the picture. False on failure.
+    bool prepare(int width, int height);
     // Copies the picture in: 4:2:0 directly, anything else through libswscale. False on failure.
     bool upload(const AVFrame* picture);
     // Draws it as large as fits in `area`, centred, turned by `rotation` degrees (0/90/180/270).
     void draw(const SDL_Rect& area, int rotation) const;
-    bool empty() const { return texture_ == nullptr; }
+    bool empty() const { return !shown_; }
     void clear();  // forgets the picture (the end of a session leaves nothing on screen)
 
 private:
     SDL_Renderer* renderer_;
     SDL_Texture* texture_ = nullptr;
     int width_ = 0, height_ = 0;
+    bool shown_ = false;  // a picture has been uploaded into texture_
     SwsContext* sws_ = nullptr;
     std::vector<uint8_t> converted_;
     AVRational sar_{1, 1};

@@ -1,10 +1,11 @@
 #include "player/decoder.h"
 
 #include "player/errors.h"
+#include "player/picture_pool.h"
 
 namespace courtplay::player {
 
-CodecPtr open_decoder(const AVStream* stream, const std::string& clip) {
+CodecPtr open_decoder(const AVStream* stream, const std::string& clip, PicturePool* pictures) {
     const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
     const char* kind = stream->codecpar->codec_type == AVMEDIA_TYPE_VIDEO ? "video" : "audio";
     if (!codec)
@@ -17,6 +18,7 @@ CodecPtr open_decoder(const AVStream* stream, const std::string& clip) {
     ctx->pkt_timebase = stream->time_base;
     ctx->thread_count = 0;  // one per core; frame threads for throughput, slices where they exist
     ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    if (pictures) pictures->attach(ctx.get());
     err = avcodec_open2(ctx.get(), codec, nullptr);
     if (err < 0) throw OpenError(clip, std::string("cannot start the ") + kind + " decoder: " + av_error_text(err));
     return ctx;

@@ -5,7 +5,10 @@
 
 namespace courtplay::player {
 
+class PicturePool;
+
 // Opens a decoder for `stream`. Throws OpenError (naming `clip`) if there is none or it fails.
-CodecPtr open_decoder(const AVStream* stream, const std::string& clip);
+// With `pictures`, a video decoder takes its picture buffers from it (it must outlive the decoder).
+CodecPtr open_decoder(const AVStream* stream, const std::string& clip, PicturePool* pictures = nullptr);
 
 }  // namespace courtplay::player

@@ -7,6 +7,7 @@ extern "C" {
 }
 
 #include <cmath>
+#include <string_view>
 #include <vector>
 
 namespace courtplay::player {
@@ -61,6 +62,44 @@ Micros packet_time(const AVPacket* p, const AVStream* st) {
     return to_micros(p->pts != AV_NOPTS_VALUE ? p->pts : p->dts, st->time_base);
 }
 
+bool is_pcm(AVCodecID id) {
+    const AVCodecDescriptor* d = avcodec_descriptor_get(id);
+    return d && std::string_view(d->name).starts_with("pcm_");
+}
+
+// Whether the header alone says what the player needs, so that avformat_find_stream_info can be
+// skipped: it decodes the first pictures once more, on one thread, to learn the pixel format and
+// the decoder's delay (some 50 ms of a 1080p H.264 start, docs/benchmarks.md), which the decoder
+// finds out for itself. Only MP4/MOV and Matroska/WebM with a picture (the first decoded picture
+// sets the timeline's 0, so the streams' start times it would fill in are not needed), and only
+// codecs whose header parameters were checked to be the decoder's own: an MP4's MPEG-4 Part 2 track
+// has no picture size in its header, and its MP3 track a channel count that may be wrong. Anything
+// else, or anything missing, is probed as before. tests/test_player_formats.cpp plays every pair.
+bool header_is_enough(const AVFormatContext* fmt) {
+    const std::string_view format = fmt->iformat->name;
+    if (!format.starts_with("mov,mp4") && !format.starts_with("matroska")) return false;
+    if (fmt->duration == AV_NOPTS_VALUE) return false;
+    bool picture = false;
+    for (unsigned i = 0; i < fmt->nb_streams; ++i) {
+        const AVStream* st = fmt->streams[i];
+        const AVCodecParameters* p = st->codecpar;
+        if (p->codec_type == AVMEDIA_TYPE_VIDEO) {
+            if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) return false;
+            const bool configured = ((p->codec_id == AV_CODEC_ID_H264 || p->codec_id == AV_CODEC_ID_HEVC) &&
+                                     p->extradata_size > 0) ||
+                                    p->codec_id == AV_CODEC_ID_VP9;
+            if (!configured || p->width <= 0 || p->height <= 0 || st->avg_frame_rate.num <= 0) return false;
+            picture = true;
+        } else if (p->codec_type == AVMEDIA_TYPE_AUDIO) {
+            const bool configured = ((p->codec_id == AV_CODEC_ID_AAC || p->codec_id == AV_CODEC_ID_OPUS) &&
+                                     p->extradata_size > 0) ||
+                                    is_pcm(p->codec_id);
+            if (!configured || p->sample_rate <= 0 || p->ch_layout.nb_channels <= 0) return false;
+        }
+    }
+    return picture;
+}
+
 }  // namespace
 
 Demuxer::Demuxer(std::unique_ptr<Source> source) : source_(std::move(source)) {
@@ -83,8 +122,10 @@ Demuxer::Demuxer(std::unique_ptr<Source> source) : source_(std::move(source)) {
                                                           : av_error_text(err));
     }
     input_.reset(fmt);
-    err = avformat_find_stream_info(fmt, nullptr);
-    if (err < 0) throw OpenError(name, "cannot read the streams: " + av_error_text(err));
+    if (!header_is_enough(fmt)) {
+        err = avformat_find_stream_info(fmt, nullptr);
+        if (err < 0) throw OpenError(name, "cannot read the streams: " + av_error_text(err));
+    }
 
     int v = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
     if (v >= 0 && !(fmt->streams[v]->disposition & AV_DISPOSITION_ATTACHED_PIC)) video_ = fmt->streams[v];

@@ -18,6 +18,15 @@ public:
     FrameQueue(size_t capacity, std::function<size_t(const Item&)> cost)
         : capacity_(capacity), cost_(std::move(cost)) {}
 
+    // A new bound, from the consumer's side; a writer waiting for room is woken.
+    void set_capacity(size_t capacity) {
+        {
+            std::lock_guard lock(mutex_);
+            capacity_ = capacity;
+        }
+        space_.notify_all();
+    }
+
     // Called after every successful push (from the decoder thread): wakes the consumer.
     void on_push(std::function<void()> wake) { wake_ = std::move(wake); }
 
@@ -89,10 +98,10 @@ public:
     }
 
 private:
-    const size_t capacity_;
+    size_t capacity_;
     const std::function<size_t(const Item&)> cost_;
     std::function<void()> wake_;
-    mutable std::mutex mutex_;  // guards items_, used_, serial_, aborted_
+    mutable std::mutex mutex_;  // guards capacity_, items_, used_, serial_, aborted_
     std::condition_variable space_;
     std::deque<Item> items_;
     size_t used_ = 0;

@@ -5,7 +5,7 @@
 namespace courtplay::player {
 
 VideoDecoder::VideoDecoder(const AVStream* stream, const std::string& clip)
-    : stream_(stream), codec_(open_decoder(stream, clip)) {}
+    : stream_(stream), codec_(open_decoder(stream, clip, &pictures_)) {}
 
 VideoDecoder::~VideoDecoder() { join(); }
 

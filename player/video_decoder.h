@@ -6,6 +6,7 @@
 
 #include "player/frame_queue.h"
 #include "player/packet_queue.h"
+#include "player/picture_pool.h"
 #include "player/video_frame.h"
 
 #include <thread>
@@ -33,6 +34,7 @@ private:
     bool push(std::shared_ptr<const AVFrame> picture, Micros time, Micros duration, VideoFrame::Kind kind);
 
     const AVStream* stream_;
+    PicturePool pictures_;  // before codec_: the decoder draws on it until it is closed
     CodecPtr codec_;
     PacketQueue* in_ = nullptr;
     VideoFrameQueue* out_ = nullptr;
