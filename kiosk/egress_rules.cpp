@@ -1,5 +1,7 @@
 #include "kiosk/egress_rules.h"
 
+#include "cast/stream_format.h"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -89,12 +91,9 @@ std::vector<EgressDestination> egress_destinations(const config::KioskConfig& co
     // A receiver is one HOST:PORT for both its control channel (TLS over TCP) and the stream (SRT
     // over UDP). [cast] receivers were checked by the loader: HOST:PORT or [IPV6]:PORT.
     for (const auto& r : config.cast.receivers) {
-        const size_t colon = r.rfind(':');
-        std::string host = r.substr(0, colon);
-        if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-        const auto port = uint16_t(std::stoi(r.substr(colon + 1)));
-        out.push_back({"courtroom receiver " + r + " (pairing)", host, port, "tcp"});
-        out.push_back({"courtroom receiver " + r + " (stream)", host, port, "udp"});
+        const cast::HostPort at = cast::parse_host_port(r, "a receiver");  // as pairing reads it
+        out.push_back({"courtroom receiver " + r + " (pairing)", at.host, uint16_t(at.port), "tcp"});
+        out.push_back({"courtroom receiver " + r + " (stream)", at.host, uint16_t(at.port), "udp"});
     }
     return out;
 }
