@@ -49,7 +49,7 @@ void ReceiverControl::run() {
             continue;
         }
         if (!kiosk_) continue;
-        if (stream_ended_.exchange(false)) end_cast("the stream ended");
+        if (stream_failed_.exchange(false)) end_cast("the stream could not be received");
         else if (Clock::now() - kiosk_heard_at_ > options_.kiosk_silence_limit) end_cast("the kiosk stopped answering");
         else if (std::time(nullptr) >= expires_at_) end_cast("the share's time is up");
     }
@@ -102,7 +102,7 @@ void ReceiverControl::pair(std::unique_ptr<TlsLink> link, const PairRequest& req
         return;
     }
     code_.clear();  // used: the next pairing gets a new one
-    stream_ended_.store(false);
+    stream_failed_.store(false);
     events_.on_cast_started(CastStart{request.kiosk, request.party, *m.key, request.expires_at});
     kiosk_ = std::move(link);
     expires_at_ = request.expires_at;

@@ -29,8 +29,9 @@ public:
     virtual ~ReceiverEvents() = default;
     // A new pairing code to show (at start, after each pairing and after each wrong try).
     virtual void on_pairing_code(const std::string& code) = 0;
-    // A kiosk paired: start listening for its stream with this key before returning (the kiosk
-    // connects as soon as it hears the receiver is ready).
+    // A kiosk paired: start listening for its streams with this key before returning (the kiosk
+    // connects as soon as it hears the receiver is ready). One pairing may carry several streams,
+    // one after another (a clip each): listen again when one ends, until on_cast_ended.
     virtual void on_cast_started(const CastStart& cast) = 0;
     // The cast is over: stop showing it. `why` in words ("the kiosk ended the cast", ...).
     virtual void on_cast_ended(const std::string& why) = 0;
@@ -56,8 +57,10 @@ public:
 
     void run();
     void stop() { stop_.store(true); }  // any thread; async-signal-safe
-    // The stream ended by itself (the sender finished, or it broke): end the cast. Any thread.
-    void stream_ended() { stream_ended_.store(true); }
+    // The stream cannot be received (its port taken): end the cast. Any thread. A stream that
+    // simply ends does not end the cast: the kiosk sends each clip as a stream of its own while
+    // the pairing lasts.
+    void stream_failed() { stream_failed_.store(true); }
 
 private:
     void handle_newcomer(std::unique_ptr<TlsLink> link);
@@ -73,7 +76,7 @@ private:
     int64_t expires_at_ = 0;
     std::chrono::steady_clock::time_point kiosk_heard_at_;
     std::atomic<bool> stop_{false};
-    std::atomic<bool> stream_ended_{false};
+    std::atomic<bool> stream_failed_{false};
 };
 
 }  // namespace courtplay::cast

@@ -53,6 +53,8 @@ enum class Rule {
     PinHash,       // empty or auth/pin_hash.h's form; never quoted back in a message
     HostList,      // a list of 1 to KeySpec::max host names or IP addresses, no ports, no repeats
     AddressList,   // a list of 1 to KeySpec::max HOST:PORT (or [IPV6]:PORT), no repeats
+    DisplayName,   // a video output's name (1-32 of A-Z a-z 0-9 . _ -) or its position "1", "2", ...
+    DisplayList,   // a list of 1 to KeySpec::max DisplayName, no repeats
 };
 
 // A checked value, ready to store.
@@ -60,7 +62,7 @@ struct Value {
     std::string text;
     fs::path path;
     int64_t number = 0;
-    std::vector<std::string> list;  // Rule::HostList, Rule::AddressList
+    std::vector<std::string> list;  // Rule::HostList, Rule::AddressList, Rule::DisplayList
 };
 
 struct KeySpec {
@@ -179,6 +181,13 @@ const std::vector<KeySpec>& key_specs() {
              "a list of 1 to 16 courtroom receivers, each HOST:PORT as the receiver listens, e.g. "
              "[\"192.0.2.10:7700\", \"court3-left.example:7700\"]",
              [](KioskConfig& c, Value&& v) { c.cast.receivers = std::move(v.list); }, 1, 16},
+            {"displays.console", Rule::DisplayName, false,
+             "the console's video output as `xrandr` names it, e.g. \"HDMI-1\", or its position, e.g. \"1\"",
+             [](KioskConfig& c, Value&& v) { c.displays.console = std::move(v.text); }},
+            {"displays.court", Rule::DisplayList, false,
+             "a list of 1 to 4 courtroom screens, each a video output as `xrandr` names it or its position, "
+             "e.g. [\"HDMI-2\"] or [\"2\"]",
+             [](KioskConfig& c, Value&& v) { c.displays.court = std::move(v.list); }, 1, 4},
         };
         for (std::string_view p : parties) {
             std::string party(p);
@@ -199,7 +208,8 @@ const std::vector<TableSpec>& table_specs() {
     static const std::vector<TableSpec> tables = [] {
         // [trust] itself is optional: check_missing() asks for at least one party table instead.
         std::vector<TableSpec> t = {{"kiosk", true}, {"service", true}, {"trust", false}, {"cache", false}, {"audit", false},
-                                   {"watermark", false}, {"ui", false}, {"admin", false}, {"time", false}, {"cast", false}};
+                                   {"watermark", false}, {"ui", false}, {"admin", false}, {"time", false}, {"cast", false},
+                                   {"displays", false}};
         for (std::string_view p : parties) t.push_back({"trust." + std::string(p), false});
         return t;
     }();
@@ -371,6 +381,7 @@ public:
         walk(root, "", config);
         check_missing();
         check_idle(config);
+        check_displays(config);
         if (issues_.empty()) settle_cache(config);
         if (!issues_.empty()) throw ConfigError(report());
         return config;
@@ -508,6 +519,17 @@ private:
                                  " (the countdown must start before the session ends)");
     }
 
+    // The console cannot also be a court screen: the room would see the clerk's controls.
+    void check_displays(const KioskConfig& config) {
+        const auto console = accepted_.find("displays.console");
+        if (console == accepted_.end() || !accepted_.count("displays.court")) return;
+        const auto& court = config.displays.court;
+        if (std::find(court.begin(), court.end(), config.displays.console) == court.end()) return;
+        add(console->second, "key `displays.console`: " + in_quotes(config.displays.console) +
+                                 " is also in `displays.court`; the console must not be one of the court's "
+                                 "screens (the room would see the clerk's controls)");
+    }
+
     std::optional<Value> check(const KeySpec& spec, const toml::node& node) {
         auto wrong = [&](std::string_view reason = {}) -> std::optional<Value> {
             add(node, "key `" + spec.key + "`: must be " + spec.expected + ", " + found(node, reason));
@@ -525,7 +547,7 @@ private:
                           *problem);
             return std::nullopt;
         }
-        if (spec.rule == Rule::HostList || spec.rule == Rule::AddressList) {
+        if (spec.rule == Rule::HostList || spec.rule == Rule::AddressList || spec.rule == Rule::DisplayList) {
             auto list = node.as_array();
             if (!list) return wrong();
             if (list->empty()) return wrong("an empty list");
@@ -535,10 +557,12 @@ private:
                 auto host = entry.as_string();
                 if (!host) return wrong("an entry is " + type_words(entry));
                 std::string reason;
-                const bool good = spec.rule == Rule::HostList ? check_host(host->get(), reason)
-                                                              : check_address(host->get(), reason);
+                const bool good = spec.rule == Rule::HostList      ? check_host(host->get(), reason)
+                                  : spec.rule == Rule::AddressList ? check_address(host->get(), reason)
+                                                                   : check_display(host->get(), reason);
                 if (!good) return wrong(in_quotes(host->get()) + " " + reason);
-                std::string h = lower(host->get());
+                // Output names are the X server's, case and all.
+                std::string h = spec.rule == Rule::DisplayList ? host->get() : lower(host->get());
                 if (std::find(v.list.begin(), v.list.end(), h) != v.list.end())
                     return wrong(in_quotes(h) + " is listed twice");
                 v.list.push_back(std::move(h));
@@ -615,10 +639,16 @@ private:
                 if (std::find(spec.choices.begin(), spec.choices.end(), lower(text)) != spec.choices.end())
                     return wrong("write it in lower case");
                 return wrong("not one of these");
+            case Rule::DisplayName: {
+                std::string reason;
+                if (!check_display(text, reason)) return wrong(reason);
+                return Value{text};
+            }
             case Rule::Whole:
             case Rule::PinHash:
             case Rule::HostList:
-            case Rule::AddressList: break;
+            case Rule::AddressList:
+            case Rule::DisplayList: break;
         }
         return wrong();
     }
@@ -724,6 +754,27 @@ private:
 
     // A host name (letters, digits, '.', '-'; labels 1-63, at most 253 in all), an IPv4 address or an
     // IPv6 address without brackets. No port: NTP is always port 123.
+    static bool check_display(const std::string& name, std::string& reason) {
+        if (name.empty()) {
+            reason = "is empty";
+            return false;
+        }
+        if (name.size() > 32) {
+            reason = "is " + std::to_string(name.size()) + " characters long";
+            return false;
+        }
+        for (unsigned char ch : name)
+            if (!is_id_char(ch)) {
+                reason = "has a character an output name does not have";
+                return false;
+            }
+        if (name.find_first_not_of("0123456789") == std::string::npos && (name[0] == '0' || name.size() > 2)) {
+            reason = "is not a position: the first display is \"1\"";
+            return false;
+        }
+        return true;
+    }
+
     static bool check_host(const std::string& host, std::string& reason) {
         if (host.empty()) {
             reason = "is empty";

@@ -77,6 +77,13 @@ struct CastConfig {
     std::vector<std::string> receivers;  // this courtroom's receivers, HOST:PORT, lower case
 };
 
+// The kiosk's own video outputs: where the console is, and the courtroom's screens (local HDMI),
+// each by its output name as `xrandr` lists it ("HDMI-2") or its position ("2").
+struct DisplaysConfig {
+    std::string console;              // empty: the first display
+    std::vector<std::string> court;   // empty: no court screens on this kiosk
+};
+
 struct KioskConfig {
     std::filesystem::path file;      // where it was read from
     std::string kiosk_id;
@@ -92,6 +99,7 @@ struct KioskConfig {
     AdminConfig admin;
     TimeConfig time;
     CastConfig cast;
+    DisplaysConfig displays;
 };
 
 // Relative paths in the file are taken relative to the file's folder. Throws ConfigError.

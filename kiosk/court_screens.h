@@ -16,8 +16,9 @@ namespace courtplay::kiosk {
 class CourtScreens final : public player::VideoSink {
 public:
     // `journal` (optional) records output.blanked for each change, before it takes effect;
-    // `display` is how it names the screens.
-    CourtScreens(PlaybackJournal* journal, std::string display) : journal_(journal), display_(std::move(display)) {}
+    // `display` is how it names the screens; `blank`: how they start.
+    CourtScreens(PlaybackJournal* journal, std::string display, bool blank = false)
+        : journal_(journal), display_(std::move(display)), blank_(blank) {}
     void add(player::VideoSink* output) { outputs_.push_back(output); }
     bool empty() const { return outputs_.empty(); }
 
@@ -26,6 +27,7 @@ public:
     // Blanks (true) or shows (false). Throws audit::JournalError when it cannot be recorded, and
     // then changes nothing.
     void set_blank(bool blank, player::Micros position);
+    bool blank() const { return blank_; }
 
 private:
     void send(bool repaint);

@@ -253,10 +253,16 @@ public:
         shown_.wake();
         receiver_ = std::make_unique<cast::StreamReceiver>(listen_, cast.key, cfg_.latency_ms);
         stream_ = std::thread([this] {
-            // A stream that cannot be received (its UDP port taken) ends this cast, not the receiver.
-            const std::string failed = shown_.receive_one(*receiver_);
-            if (!failed.empty()) std::fprintf(stderr, "courtplay: %s\n", failed.c_str());
-            control_->stream_ended();
+            // One stream per clip, for as long as the pairing lasts: the screen is black between
+            // them. A stream that cannot be received (its UDP port taken) ends this cast, not the
+            // receiver.
+            while (!receiver_->stopped()) {
+                const std::string failed = shown_.receive_one(*receiver_);
+                if (failed.empty()) continue;
+                std::fprintf(stderr, "courtplay: %s\n", failed.c_str());
+                control_->stream_failed();
+                break;
+            }
         });
     }
     void on_cast_ended(const std::string& why) override {

@@ -201,6 +201,27 @@ TEST_CASE("config: the time table's NTP servers", "[config]") {
           "unknown key `time.ntp_server`: did you mean `time.ntp_servers`?");
 }
 
+TEST_CASE("config: the console and the court screens, by output name or position", "[config]") {
+    ConfigDir d;
+    auto c = d.load(minimal + "[displays]\nconsole = \"HDMI-1\"\ncourt = [\"HDMI-2\", \"DP-1\"]\n");
+    CHECK(c.displays.console == "HDMI-1");
+    CHECK(c.displays.court == std::vector<std::string>{"HDMI-2", "DP-1"});  // RandR's case, kept
+    c = d.load(minimal + "[displays]\ncourt = [\"2\"]\n");
+    CHECK(c.displays.console.empty());
+    CHECK(c.displays.court == std::vector<std::string>{"2"});
+    CHECK(d.load(minimal).displays.court.empty());
+    CHECK_THAT(d.problem(minimal + "[displays]\nconsole = \"HDMI-1\"\ncourt = [\"HDMI-1\"]\n"),
+               Catch::Contains("the console must not be one of the court's screens"));
+    CHECK_THAT(d.problem(minimal + "[displays]\ncourt = [\"0\"]\n"), Catch::Contains("the first display is \"1\""));
+    CHECK_THAT(d.problem(minimal + "[displays]\ncourt = [\"HDMI 2\"]\n"),
+               Catch::Contains("has a character an output name does not have"));
+    CHECK_THAT(d.problem(minimal + "[displays]\ncourt = [\"HDMI-2\", \"HDMI-2\"]\n"), Catch::Contains("listed twice"));
+    CHECK_THAT(d.problem(minimal + "[displays]\ncourt = \"HDMI-2\"\n"),
+               Catch::Contains("must be a list of 1 to 4 courtroom screens"));
+    CHECK_THAT(d.problem(minimal + "[displays]\ncourt = [\"1\",\"2\",\"3\",\"4\",\"5\"]\n"),
+               Catch::Contains("(5 entries)"));
+}
+
 // PIN 123456 (tests/test_pin_hash.cpp checks it against OpenSSL's own scrypt).
 const std::string kPinHash = "scrypt$15$8$1$AAECAwQFBgcICQoLDA0ODw$LJb7IPWvdQO9lJNqedPl4KBo7heZJfhGKLnKdTywGZ0";
 
@@ -524,15 +545,16 @@ TEST_CASE("config: unknown keys and tables, with suggestions", "[config]") {
           "unknown key `service.colour`: `[service]` takes url, ca_file, spki_pin, timeout_s, status_poll_s");
     CHECK(d.problem("debug = true\n" + minimal) ==
           "unknown key `debug`: settings belong in one of the tables `[kiosk]`, `[service]`, `[trust]`, `[cache]`, "
-          "`[audit]`, `[watermark]`, `[ui]`, `[admin]`, `[time]`, `[cast]`");
+          "`[audit]`, `[watermark]`, `[ui]`, `[admin]`, `[time]`, `[cast]`, `[displays]`");
     CHECK(d.problem(minimal + "[servce]\nx = 1\n") == "unknown table `[servce]`: did you mean `[service]`?");
     CHECK(d.problem(minimal + "[trust.defense]\nissuer = \"x\"\n") ==
           "unknown table `[trust.defense]`: did you mean `[trust.defence]`?");
     CHECK(d.problem(minimal + "[trust.prosecution]\nissuer = \"x\"\n") ==
           "unknown table `[trust.prosecution]`: only `[trust.cps]` and `[trust.defence]` are allowed");
-    CHECK(d.problem(minimal + "[display]\nindex = 1\n") ==
-          "unknown table `[display]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`, "
-          "`[watermark]`, `[ui]`, `[admin]`, `[time]`, `[cast]`");
+    CHECK(d.problem(minimal + "[display]\ncourt = [\"2\"]\n") == "unknown table `[display]`: did you mean `[displays]`?");
+    CHECK(d.problem(minimal + "[session]\nx = 1\n") ==
+          "unknown table `[session]`: courtplay reads only `[kiosk]`, `[service]`, `[trust]`, `[cache]`, `[audit]`, "
+          "`[watermark]`, `[ui]`, `[admin]`, `[time]`, `[cast]`, `[displays]`");
     CHECK(d.problem(minimal + "[cache]\nmax_gb = 10\n") ==
           "unknown key `cache.max_gb`: `[cache]` takes dir, key_file, max_size_mb, keep_after_session_h");
     CHECK(d.problem(minimal + "[trust.cps.extra]\nx = 1\n") ==

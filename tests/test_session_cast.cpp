@@ -2,6 +2,8 @@
 // (its config and certificate as `courtplay-server init` writes them) and the real share service
 // on loopback: the pairing, the frames on the courtroom screen, the audit trail, the grant's
 // `cast` permission, and either end killed mid-cast.
+#include "cast/paired_receiver.h"
+#include "config/kiosk_config.h"
 #include "support/manager_socket.h"
 #include "support/share_fixture.h"
 
@@ -246,4 +248,34 @@ TEST_CASE("A receiver announces itself on the network until it stops, and `court
     bool gone = false;
     for (int i = 0; i < 5 && !gone; ++i) gone = !listed();
     CHECK(gone);
+}
+
+TEST_CASE("One pairing carries one clip after another: the screen stays paired and black between them") {
+    Courtroom room("cast-two-clips");
+    const std::vector<std::string> codes = room.codes();
+    REQUIRE(codes.size() == 1);
+    const std::filesystem::path court_ca = courtplay::config::load_kiosk_config(room.svc.config()).cast.court_ca;
+    const courtplay::cast::HostPort address{"127.0.0.1", room.port};
+    courtplay::cast::PairedReceiver paired({address, codes[0], court_ca, "kiosk-1", "cps", unix_now() + 3600});
+    // The pairing's key as `play --cast-srt` reads it: each clip is a stream of its own.
+    const std::string key = scratch_dir() + "/two-clips.key";
+    courtplay::cast::write_stream_key_file(key, paired.key());
+    for (int clip_number = 1; clip_number <= 2; ++clip_number) {
+        const RunResult play = run_courtplay({"play", "--headless", "--cast-srt", "127.0.0.1:" + std::to_string(room.port),
+                                              "--stream-key-file", key, clip()});
+        INFO(play.err);
+        REQUIRE(play.exit_code == 0);
+        REQUIRE(room.receiver.wait_for_err("the cast ended: ", 20s, size_t(clip_number)));
+        // Still this kiosk's screen: casting, no new code shown, nothing ended.
+        CHECK(courtplay::cast::ask_receiver_status(address, court_ca).casting);
+        CHECK(room.codes().size() == 1);
+        CHECK_FALSE(paired.ended());
+    }
+    // Both clips reached the screen, each from its first frame.
+    const std::vector<double> media = media_of(room.log);
+    CHECK(std::count(media.begin(), media.end(), 0.0) == 2);
+    CHECK(media.size() >= 2 * 50);  // 2 s at 25 fps each, less what the start of a stream may lose
+    paired.end();
+    REQUIRE(room.codes(2).size() == 2);  // over: a new code for the next pairing
+    CHECK_FALSE(courtplay::cast::ask_receiver_status(address, court_ca).casting);
 }

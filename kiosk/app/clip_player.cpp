@@ -20,13 +20,18 @@ player::PlayerOptions options_for(const auth::GrantClip& clip) {
     return o;
 }
 constexpr const char* kDisplay = "main screen, full screen";
+constexpr const char* kCourtScreens = "court screens";
+std::string court_display_name(const std::string& name) { return "court screen " + name; }
 }  // namespace
 
-ClipPlayer::ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer, std::function<void()> wake, bool sound)
+ClipPlayer::ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer, std::function<void()> wake, bool sound,
+                       CourtDisplays* court)
     : clip_(std::move(clip)),
       journal_(trail, clip_.subject),
       mark_(std::make_unique<watermark::Watermark>(clip_.watermark)),
       texture_(renderer),
+      court_(court && court->configured() && clip_.clip.perms.cast ? court : nullptr),
+      court_gate_(&journal_, kCourtScreens, true),
       player_(std::make_unique<player::Player>(
           std::move(clip_.source), options_for(clip_.clip),
           [sound](player::AudioFormat wanted) -> std::unique_ptr<player::AudioOutput> {
@@ -37,6 +42,11 @@ ClipPlayer::ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer
       controls_(*player_, &journal_) {
     stage_.add_mark(mark_.get());
     stage_.add_output(this);
+    if (court_) {
+        court_gate_.add(court_);
+        stage_.add_output(&court_gate_);
+        court_->begin_clip(player_->clip().rotation);
+    }
     player_->add_sink(&stage_);
     player_->set_wake(std::move(wake));
     // Log before act: opened, playing and shown are on record before the first frame is decoded.
@@ -45,6 +55,9 @@ ClipPlayer::ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer
     journal_.record(type::clip_opened, st.position, {{"duration_ms", std::max<Micros>(0, st.duration) / 1000}});
     journal_.record(type::play, st.position, {});
     journal_.record(type::output_started, st.position, {{"display", kDisplay}});
+    if (court_)
+        for (const CourtDisplay& d : court_->status())
+            if (d.connected) journal_.record(type::output_started, st.position, {{"display", court_display_name(d.name)}, {"blanked", true}});
     player_->start();
 }
 
@@ -57,11 +70,31 @@ ClipPlayer::~ClipPlayer() {
             journal_.record(type::segment_boundary, at, {{"out_ms", last.segment_out / 1000}});
         if (last.ended) journal_.record(type::clip_ended, at, {});
         journal_.record(type::output_stopped, at, {{"display", kDisplay}});
+        if (court_)
+            for (const CourtDisplay& d : court_->status())
+                if (d.connected) journal_.record(type::output_stopped, at, {{"display", court_display_name(d.name)}});
         journal_.record(type::clip_closed, at, {});
     } catch (const audit::JournalError& e) {
         std::fprintf(stderr, "courtplay: the end of the clip's playback could not be recorded: %s\n", e.what());
     }
     texture_.clear();
+    if (court_) court_->black();
+}
+
+void ClipPlayer::set_court_blank(bool blank) {
+    if (court_) court_gate_.set_blank(blank, player_->state(player::monotonic_now()).position);
+}
+
+void ClipPlayer::court_display_changed(const CourtDisplay& display) {
+    if (!court_) return;
+    try {
+        journal_.record(display.connected ? type::output_started : type::output_stopped,
+                        player_->state(player::monotonic_now()).position,
+                        {{"display", court_display_name(display.name)}, {"blanked", court_gate_.blank()}});
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: court screen %s %s, which could not be recorded: %s\n", display.name.c_str(),
+                     display.connected ? "came back" : "went", e.what());
+    }
 }
 
 Micros ClipPlayer::tick(Micros now, bool& shown) {

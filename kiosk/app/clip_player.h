@@ -3,8 +3,10 @@
 // journal before it acts. Made and used on the main thread; what it records is about its clip.
 #pragma once
 
+#include "kiosk/app/court_displays.h"
 #include "kiosk/app/share_desk.h"
 #include "kiosk/controls.h"
+#include "kiosk/court_screens.h"
 #include "kiosk/video_texture.h"
 #include "player/player.h"
 #include "watermark/mark_stage.h"
@@ -22,7 +24,10 @@ class ClipPlayer final : private player::VideoSink {
 public:
     // Opens the clip (throws player::OpenError), records that it is opened and shown, then starts
     // it. Throws audit::JournalError when that cannot be recorded: then nothing is shown.
-    ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer, std::function<void()> wake, bool sound);
+    // `court` (may be null): the court screens, which get the clip, blank, only if its grant has
+    // `cast`.
+    ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer, std::function<void()> wake, bool sound,
+               CourtDisplays* court);
     ~ClipPlayer() override;  // records the end of the clip's playback (never throws)
     ClipPlayer(const ClipPlayer&) = delete;
     ClipPlayer& operator=(const ClipPlayer&) = delete;
@@ -40,6 +45,14 @@ public:
     void draw(const SDL_Rect& area) const { texture_.draw(area, player_->clip().rotation); }
     bool has_picture() const { return !texture_.empty(); }
 
+    // The court screens: whether this clip may go to them, and whether they are blank.
+    bool court_allowed() const { return court_ != nullptr; }
+    bool court_blank() const { return court_gate_.blank(); }
+    // Recorded first (output.blanked); throws audit::JournalError, and then nothing changes.
+    void set_court_blank(bool blank);
+    // A court screen plugged in or unplugged while this clip is up: recorded (output.started or
+    // output.stopped, naming it). Never throws: the screen has already come or gone.
+    void court_display_changed(const CourtDisplay& display);
 private:
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
 
@@ -48,6 +61,8 @@ private:
     std::unique_ptr<watermark::Watermark> mark_;
     watermark::MarkStage stage_;
     VideoTexture texture_;
+    CourtDisplays* court_;        // null unless the grant lets this clip go to the court screens
+    CourtScreens court_gate_;     // the court screens' side of the watermark stage: starts blank
     player::FramePosition position_;
     bool fresh_ = false;
     std::unique_ptr<player::Player> player_;  // after what its sinks write to; stopped first

@@ -22,6 +22,7 @@ int64_t now_ms() { return player::monotonic_now() / 1000; }
 constexpr int64_t kCursorHideMs = 3000;
 constexpr int64_t kCornerHoldMs = 3000;
 constexpr int kControlsHeight = 370;  // the player's controls under the picture (pixels)
+constexpr int kCourtStripHeight = 80;  // and the court screens' line under them, when there are any
 
 // SIGTERM (the system stopping the service) or SIGINT: the session ends properly, on record.
 // Closing the window does not stop the kiosk; these do.
@@ -36,7 +37,8 @@ KioskApp::KioskApp(const config::KioskConfig& cfg, AuditTrail& trail, KioskOptio
       options_(std::move(options)),
       window_(options_.window),
       wake_event_(SDL_RegisterEvents(1)),
-      desk_(cfg, trail, [this] { wake(); }) {
+      desk_(cfg, trail, [this] { wake(); }),
+      court_(cfg.displays.court) {
     model_.language = cfg.ui.language == "cy" ? Language::cy : Language::en;
     model_.fonts = window_.fonts();
     model_.court = cfg.court;
@@ -48,6 +50,7 @@ KioskApp::KioskApp(const config::KioskConfig& cfg, AuditTrail& trail, KioskOptio
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     for (int sig : {SIGTERM, SIGINT}) sigaction(sig, &sa, nullptr);
+    follow_court_displays();
     SDL_StartTextInput();
 }
 
@@ -135,6 +138,7 @@ int KioskApp::run() {
             if (model_.screen == Screen::admin) refresh_admin();
         }
         check_idle(now_ms());
+        if (now_ms() - court_checked_ms_ >= 1000) follow_court_displays();
         if (now_ms() - last_pointer_ms_ > kCursorHideMs) window_.idle_cursor(true);
         if (options_.driver && !options_.driver(*this)) quit_ = true;
         apply_pending();
@@ -148,8 +152,25 @@ int KioskApp::run() {
     return exit_code_;
 }
 
+// The window an event is about, or 0.
+Uint32 window_of(const SDL_Event& e) {
+    switch (e.type) {
+    case SDL_WINDOWEVENT: return e.window.windowID;
+    case SDL_MOUSEMOTION: return e.motion.windowID;
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP: return e.button.windowID;
+    case SDL_MOUSEWHEEL: return e.wheel.windowID;
+    default: return 0;
+    }
+}
+
 void KioskApp::handle(const SDL_Event& event) {
     if (event.type == wake_event_) return;
+    // A court screen takes no input; it only needs drawing again when the X server lost its picture.
+    if (const Uint32 id = window_of(event); id && court_.owns(id)) {
+        if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_EXPOSED) court_.redraw(id);
+        return;
+    }
     if (event.type == SDL_QUIT ||
         (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE)) {
         std::fprintf(stderr, "courtplay: the kiosk cannot be closed from the window; court IT close it from the admin screen\n");
@@ -211,7 +232,7 @@ void KioskApp::open_ready_clip() {
     pm.recorded_at = ready->clip.recorded_at;
     try {
         player_ = std::make_unique<ClipPlayer>(std::move(*ready), trail_, window_.renderer(), [this] { wake(); },
-                                               options_.sound && !window_.offscreen());
+                                               options_.sound && !window_.offscreen(), &court_);
     } catch (const player::OpenError& e) {
         std::fprintf(stderr, "courtplay: cannot play %s: %s\n", e.clip().c_str(), e.reason().c_str());
         desk_.clip_closed();
@@ -222,6 +243,7 @@ void KioskApp::open_ready_clip() {
         return;
     }
     model_.player = pm;
+    refresh_court();
     loop_from_ = kNoTime;
     window_.evidence_playing(true);
     go(Screen::player);
@@ -229,8 +251,9 @@ void KioskApp::open_ready_clip() {
 
 void KioskApp::close_clip() {
     if (!player_) return;
-    player_.reset();  // records the end of its playback
+    player_.reset();  // records the end of its playback; the court screens go black
     model_.player.reset();
+    refresh_court();
     desk_.clip_closed();
     window_.evidence_playing(false);
 }
@@ -292,6 +315,27 @@ void KioskApp::refresh_admin() {
     dirty_ = std::max(dirty_, 1);
 }
 
+// Court screens plugged in or unplugged: windows opened or closed, recorded against the clip
+// playing, and the console's indicator told.
+void KioskApp::follow_court_displays() {
+    court_checked_ms_ = now_ms();
+    const std::vector<CourtDisplay> changes = court_.follow();
+    if (changes.empty()) return;
+    if (player_)
+        for (const CourtDisplay& c : changes) player_->court_display_changed(c);
+    window_.take_focus();  // a new window must not take the console's keyboard
+    refresh_court();
+}
+
+void KioskApp::refresh_court() {
+    CourtScreensModel& c = model_.court_screens;
+    c.configured = court_.configured();
+    c.screens = court_.status();
+    c.allowed = player_ && player_->court_allowed();
+    c.blank = !player_ || player_->court_blank();
+    dirty_ = std::max(dirty_, 1);
+}
+
 void KioskApp::render() {
     model_.now = std::time(nullptr);
     const int64_t ms = now_ms();
@@ -310,8 +354,9 @@ void KioskApp::render() {
         pm.position = player_->position();
         pm.badge = player_->badge();
         const int w = window_.width(), h = window_.height();
-        pm.video_bottom = static_cast<float>(h - kControlsHeight);
-        if (model_.screen == Screen::player) player_->draw(SDL_Rect{0, 0, w, h - kControlsHeight});
+        const int controls = kControlsHeight + (model_.court_screens.configured ? kCourtStripHeight : 0);
+        pm.video_bottom = static_cast<float>(h - controls);
+        if (model_.screen == Screen::player) player_->draw(SDL_Rect{0, 0, w, h - controls});
     }
     Intents out;
     draw_screen(model_, out);
@@ -337,6 +382,7 @@ int run_kiosk(const std::string& config_file, bool windowed) {
         trail->start_shipping();
         KioskOptions options;
         options.window.windowed = windowed;
+        options.window.display = cfg.displays.console;
         KioskApp app(cfg, *trail, std::move(options));
         return app.run();
     } catch (const config::ConfigError& e) {

@@ -70,6 +70,8 @@ private:
     void end_session(bool timed_out);
     void check_idle(int64_t now_ms);
     void refresh_admin();
+    void follow_court_displays();
+    void refresh_court();
     void render();
     void go(Screen screen);
     void wake();
@@ -81,6 +83,7 @@ private:
     ServiceNotifier service_;  // systemd's READY, WATCHDOG and STOPPING (no-op outside systemd)
     Uint32 wake_event_ = 0;
     ShareDesk desk_;
+    CourtDisplays court_;      // before the player, which sends them pictures
     std::unique_ptr<ClipPlayer> player_;
     UiModel model_;
     std::vector<Intent> pending_;
@@ -89,6 +92,7 @@ private:
     int64_t last_pointer_ms_ = 0;
     int64_t corner_pressed_ms_ = 0;
     int64_t shown_second_ = 0;
+    int64_t court_checked_ms_ = 0;
     player::Micros loop_from_ = player::kNoTime;  // "Loop from here", waiting for "to here"
     int wrong_pins_ = 0;
     int64_t pin_wait_until_ms_ = 0;

@@ -141,6 +141,16 @@ void KioskApp::apply(const Intent& in) {
                 loop_from_ = kNoTime;
                 c.clear_loop(now);
                 break;
+            case Intent::court_blank:
+                // Recorded first; when it cannot be, the screens stay as they are (and say so).
+                try {
+                    player_->set_court_blank(in.value != 0);
+                } catch (const audit::JournalError& e) {
+                    std::fprintf(stderr, "courtplay: %s. The court screens are left as they were.\n", e.what());
+                }
+                std::fprintf(stderr, "courtplay: court screens %s\n", player_->court_blank() ? "blank" : "live");
+                refresh_court();
+                break;
             default: break;
             }
         }

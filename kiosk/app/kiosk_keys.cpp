@@ -97,6 +97,9 @@ bool KioskApp::hotkey(const SDL_Event& e) {
         case SDLK_DOWN: pending_.push_back({Intent::jump, -30000000}); break;
         case SDLK_BACKSPACE: pending_.push_back({Intent::rate, 0, 1.0}); break;
         case SDLK_ESCAPE: pending_.push_back({Intent::back_to_clips}); break;
+        case SDLK_F5:  // show or blank the court screens, as a presentation remote's blank key
+            if (model_.court_screens.allowed) pending_.push_back({Intent::court_blank, 0, model_.court_screens.blank ? 0.0 : 1.0});
+            break;
         default: return false;
         }
         return true;

@@ -48,6 +48,19 @@ void style() {
     s.Colors[ImGuiCol_NavHighlight] = ImVec4(1.0f, 0.85f, 0.2f, 1);  // where the keyboard is, clearly
 }
 
+// SDL's index of the console's display: by output name or 1-based position ([displays] console).
+int console_display(const std::string& wanted) {
+    if (wanted.empty()) return 0;
+    const int n = SDL_GetNumVideoDisplays();
+    for (int i = 0; i < n; ++i) {
+        const char* name = SDL_GetDisplayName(i);
+        if ((name && wanted == name) || wanted == std::to_string(i + 1)) return i;
+    }
+    std::fprintf(stderr, "courtplay: the console display %s is not connected; the kiosk opens on the first display\n",
+                 wanted.c_str());
+    return 0;
+}
+
 }  // namespace
 
 KioskWindow::KioskWindow(const WindowOptions& options) {
@@ -64,8 +77,9 @@ KioskWindow::KioskWindow(const WindowOptions& options) {
     offscreen_ = std::string(SDL_GetCurrentVideoDriver()) == "offscreen";
     Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
     if (!options.windowed && !offscreen_) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
-    window_ = SDL_CreateWindow("courtplay", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width,
-                               options.height, flags);
+    const int display = console_display(options.display);
+    window_ = SDL_CreateWindow("courtplay", SDL_WINDOWPOS_CENTERED_DISPLAY(display),
+                               SDL_WINDOWPOS_CENTERED_DISPLAY(display), options.width, options.height, flags);
     if (!window_) throw std::runtime_error(std::string("cannot open the kiosk's window: ") + SDL_GetError());
     if (!options.windowed && !offscreen_) SDL_SetWindowKeyboardGrab(window_, SDL_TRUE);
     renderer_ = SDL_CreateRenderer(window_, -1, offscreen_ ? SDL_RENDERER_SOFTWARE : 0);
@@ -158,6 +172,12 @@ std::optional<std::string> KioskWindow::screenshot(const std::filesystem::path& 
 void KioskWindow::evidence_playing(bool playing) {
     if (playing) SDL_DisableScreenSaver();
     else SDL_EnableScreenSaver();
+}
+
+void KioskWindow::take_focus() {
+    if (offscreen_) return;
+    SDL_RaiseWindow(window_);
+    SDL_SetWindowInputFocus(window_);
 }
 
 void KioskWindow::idle_cursor(bool idle) {

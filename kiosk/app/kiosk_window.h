@@ -16,6 +16,7 @@ namespace courtplay::kiosk::app {
 
 struct WindowOptions {
     bool windowed = false;
+    std::string display;              // the console's output ([displays] console); empty: the first
     int width = 1920, height = 1080;  // windowed, and with no display (offscreen)
 };
 
@@ -42,6 +43,7 @@ public:
     std::optional<std::string> screenshot(const std::filesystem::path& file) const;
     void evidence_playing(bool playing);  // holds the screen saver off while true
     void idle_cursor(bool idle);
+    void take_focus();  // the keyboard back to the console (after a court screen's window opened)
 
 private:
     SDL_Window* window_ = nullptr;

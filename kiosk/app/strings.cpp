@@ -98,6 +98,17 @@ constexpr Entry kTable[] = {
     {Text::admin_purged, "The clip cache is empty.", "Mae'r storfa clipiau'n wag."},
     {Text::admin_exit, "Close the kiosk", "Cau'r ciosg"},
     {Text::admin_close, "Close", "Cau"},
+    {Text::admin_court_screen, "Court screen %s: %s", "Sgrin llys %s: %s"},
+    {Text::connected, "connected", "wedi'i chysylltu"},
+    {Text::not_connected, "not connected", "heb ei chysylltu"},
+    {Text::court_live, "LIVE ON COURT SCREENS", "YN FYW AR SGRINIAU'R LLYS"},
+    {Text::court_blank, "COURT SCREENS BLANK", "SGRINIAU'R LLYS YN WAG"},
+    {Text::court_not_allowed, "COURT SCREENS BLANK: this share does not allow showing this clip in court",
+     "SGRINIAU'R LLYS YN WAG: nid yw'r rhannu hwn yn caniat\u00e1u dangos y clip hwn yn y llys"},
+    {Text::court_none_connected, "NO COURT SCREEN CONNECTED", "DIM SGRIN LLYS WEDI'I CHYSYLLTU"},
+    {Text::court_missing, "Not connected: %s", "Heb ei chysylltu: %s"},
+    {Text::court_show, "Show in court", "Dangos yn y llys"},
+    {Text::court_blank_button, "Blank court screens", "Gwagio sgriniau'r llys"},
 };
 static_assert(std::size(kTable) == static_cast<size_t>(Text::count_), "every Text has one entry");
 

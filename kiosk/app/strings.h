@@ -87,6 +87,16 @@ enum class Text {
     admin_purged,
     admin_exit,
     admin_close,
+    admin_court_screen,
+    connected,
+    not_connected,
+    court_live,
+    court_blank,
+    court_not_allowed,
+    court_none_connected,
+    court_missing,
+    court_show,
+    court_blank_button,
     count_  // keep last
 };
 

@@ -2,6 +2,7 @@
 // model and emit intents; only the app (kiosk_app.cpp) changes anything.
 #pragma once
 
+#include "kiosk/app/court_displays.h"
 #include "kiosk/app/share_desk.h"
 #include "kiosk/app/strings.h"
 #include "player/player.h"
@@ -35,6 +36,15 @@ struct PlayerModel {
     float video_bottom = 0;   // where the picture ends and the controls begin (pixels)
 };
 
+// The courtroom's screens ([displays] court) as the console shows them.
+struct CourtScreensModel {
+    bool configured = false;
+    bool allowed = false;      // the clip playing may go to them (its grant has `cast`)
+    bool blank = true;
+    std::vector<CourtDisplay> screens;
+    bool live() const;         // the clip is on at least one of them now
+};
+
 struct AdminModel {
     bool pin_set = false;
     std::string pin_typed;    // shown as dots
@@ -61,6 +71,7 @@ struct UiModel {
     std::optional<PlayerModel> player;
     std::optional<int> idle_left_s;         // the inactivity countdown, when it shows
     AdminModel admin;
+    CourtScreensModel court_screens;
 };
 
 struct Intent {
@@ -89,6 +100,7 @@ struct Intent {
         loop_a,
         loop_b,
         loop_off,
+        court_blank,     // value: 1 blank, 0 show
         pin_char,        // text
         pin_delete,
         pin_submit,

@@ -58,6 +58,10 @@ void draw_admin(const UiModel& m, Intents& out) {
     ImGui::TextUnformatted(kit::fmt(Text::admin_backlog, lang, static_cast<long long>(a.backlog)).c_str());
     ImGui::TextUnformatted(kit::fmt(Text::admin_cache, lang, megabytes(a.cache_bytes).c_str(), a.cache_clips).c_str());
     ImGui::TextUnformatted(kit::fmt(Text::admin_displays, lang, a.displays).c_str());
+    for (const CourtDisplay& d : m.court_screens.screens)
+        ImGui::TextColored(d.connected ? kit::kGood : kit::kBad, "%s",
+                           kit::fmt(Text::admin_court_screen, lang, d.name.c_str(),
+                                    tr(d.connected ? Text::connected : Text::not_connected, lang)).c_str());
     if (a.purged) ImGui::TextColored(kit::kGood, "%s", tr(Text::admin_purged, lang));
     ImGui::Dummy(ImVec2(0, 40));
     if (kit::button(tr(Text::admin_purge, lang), 460)) out.push_back({Intent::admin_purge});

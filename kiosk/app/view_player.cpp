@@ -65,6 +65,43 @@ void scrubber(const PlayerModel& p, Intents& out) {
     }
 }
 
+// What the room sees, always in sight of the clerk, and the one button that changes it. Red when
+// the evidence is on the court's screens: nobody should put it there without knowing.
+void court_strip(const CourtScreensModel& c, Language lang, Intents& out) {
+    if (!c.configured) return;
+    std::string missing;
+    int connected = 0;
+    for (const CourtDisplay& d : c.screens) {
+        if (d.connected) ++connected;
+        else missing += (missing.empty() ? "" : ", ") + d.name;
+    }
+    ImGui::SetCursorPosX(40);
+    const bool live = c.live();
+    const Text state = !c.allowed ? Text::court_not_allowed
+                       : connected == 0 ? Text::court_none_connected
+                       : live ? Text::court_live : Text::court_blank;
+    // Filled badges, white on red while the room sees the evidence or a screen is missing, white on
+    // dark amber otherwise: seen from across the desk.
+    auto badge = [](const std::string& words, const ImVec4& colour) {
+        const ImVec2 at = ImGui::GetCursorScreenPos(), size = ImGui::CalcTextSize(words.c_str());
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x - 12, at.y - 8),
+                                                  ImVec2(at.x + size.x + 12, at.y + size.y + 8),
+                                                  ImGui::GetColorU32(colour), 8);
+        ImGui::TextColored(ImVec4(1, 1, 1, 1), "%s", words.c_str());
+    };
+    badge(tr(state, lang), live ? kit::kBad : ImVec4(0.55f, 0.33f, 0.0f, 1));
+    if (!missing.empty()) {
+        ImGui::SameLine(0, 50);
+        badge(kit::fmt(Text::court_missing, lang, missing.c_str()), kit::kBad);
+    }
+    if (c.allowed) {
+        const std::string label = tr(c.blank ? Text::court_show : Text::court_blank_button, lang);
+        ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(label.c_str()).x - 80);
+        if (kit::button(label, 0, 56, c.blank ? &kit::kBad : &kit::kGood))
+            out.push_back({Intent::court_blank, 0, c.blank ? 0.0 : 1.0});
+    }
+}
+
 }  // namespace
 
 void draw_player(const UiModel& m, Intents& out) {
@@ -120,6 +157,7 @@ void draw_player(const UiModel& m, Intents& out) {
     push(tr(Text::loop_b, lang), {Intent::loop_b});
     if (s.loop_a != kNoTime) push(tr(Text::loop_off, lang), {Intent::loop_off});
     ImGui::NewLine();
+    court_strip(m.court_screens, lang, out);
     kit::end_panel();
 }
 

@@ -4,6 +4,13 @@
 
 namespace courtplay::kiosk::app {
 
+bool CourtScreensModel::live() const {
+    if (!allowed || blank) return false;
+    for (const CourtDisplay& d : screens)
+        if (d.connected) return true;
+    return false;
+}
+
 const char* screen_name(Screen s) {
     switch (s) {
     case Screen::waiting: return "waiting";

@@ -38,23 +38,25 @@ std::string ocr_tsv(const kiosk::RgbPicture& p) {
     // One thread: OpenMP spinning on a shared 2-core machine made each read four times slower.
     return run({"tesseract", png, "-", "--psm", "11", "tsv"}, {"OMP_THREAD_LIMIT=1"}).out;
 }
-}  // namespace
 
-OwnXServer::OwnXServer() {
-    if (const char* d = std::getenv("DISPLAY")) previous_display_ = d;
-    // Xvfb picks a free display number itself and writes it to the pipe (-displayfd).
+// Starts an X server that picks a free display number itself and writes it to a pipe
+// (-displayfd, after `argv`'s program name); points DISPLAY at it. Its pid.
+pid_t start_x_server(std::vector<std::string> argv, std::string& previous_display) {
+    if (const char* d = std::getenv("DISPLAY")) previous_display = d;
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
+    argv.insert(argv.begin() + 1, {"-displayfd", std::to_string(fds[1])});
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
         ::close(fds[0]);
-        const std::string fd = std::to_string(fds[1]);
         const int devnull = ::open("/dev/null", O_WRONLY);
         ::dup2(devnull, 1);
         ::dup2(devnull, 2);
-        ::execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1920x1080x24", "-nolisten", "tcp",
-                 static_cast<char*>(nullptr));
+        std::vector<char*> args;
+        for (std::string& a : argv) args.push_back(a.data());
+        args.push_back(nullptr);
+        ::execvp(args[0], args.data());
         ::_exit(127);
     }
     ::close(fds[1]);
@@ -64,31 +66,99 @@ OwnXServer::OwnXServer() {
     ::close(fds[0]);
     REQUIRE_FALSE(number.empty());
     ::setenv("DISPLAY", (":" + number).c_str(), 1);
+    return pid;
 }
 
-OwnXServer::~OwnXServer() {
-    ::kill(pid_, SIGTERM);
+void stop_x_server(pid_t pid, const std::string& previous_display) {
+    ::kill(pid, SIGTERM);
     int status = 0;
-    ::waitpid(pid_, &status, 0);
-    if (previous_display_.empty()) ::unsetenv("DISPLAY");
-    else ::setenv("DISPLAY", previous_display_.c_str(), 1);
+    ::waitpid(pid, &status, 0);
+    if (previous_display.empty()) ::unsetenv("DISPLAY");
+    else ::setenv("DISPLAY", previous_display.c_str(), 1);
+}
+
+void xrandr(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"xrandr"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const RunResult r = run(argv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+}
+
+constexpr const char* kDummyConfig = R"(Section "Device"
+  Identifier "dummy"
+  Driver "dummy"
+  VideoRam 256000
+EndSection
+Section "Monitor"
+  Identifier "monitor"
+  HorizSync 5.0-1000.0
+  VertRefresh 5.0-200.0
+EndSection
+Section "Screen"
+  Identifier "screen"
+  Device "dummy"
+  Monitor "monitor"
+  DefaultDepth 24
+  SubSection "Display"
+    Depth 24
+  EndSubSection
+EndSection
+)";
+}  // namespace
+
+OwnXServer::OwnXServer() {
+    pid_ = start_x_server({"Xvfb", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"}, previous_display_);
+}
+
+OwnXServer::~OwnXServer() { stop_x_server(pid_, previous_display_); }
+
+OwnCourtroomXServer::OwnCourtroomXServer() {
+    const std::string dir = scratch_dir();
+    write_file(dir + "/xorg-dummy.conf", kDummyConfig);
+    pid_ = start_x_server({"Xorg", "-config", dir + "/xorg-dummy.conf", "-logfile", dir + "/xorg.log", "-noreset",
+                           "-nolisten", "tcp"},
+                          previous_display_);
+    xrandr({"--output", "DUMMY0", "--mode", "1920x1080"});
+}
+
+OwnCourtroomXServer::~OwnCourtroomXServer() { stop_x_server(pid_, previous_display_); }
+
+// A real driver probes its outputs when a cable's hotplug event arrives, and the kiosk reads what
+// that probe found; the dummy has no such events, so each change is followed by the probe (a plain
+// query makes one).
+void OwnCourtroomXServer::switch_off(const std::string& output) {
+    xrandr({"--output", output, "--off"});
+    xrandr({"--query"});
+}
+
+void OwnCourtroomXServer::switch_on(const std::string& output) {
+    // An unplugged dummy output has no modes: it is given the console's.
+    if (outputs_with_mode_.insert(output).second) xrandr({"--addmode", output, "1920x1080"});
+    xrandr({"--output", output, "--mode", "1920x1080", "--right-of", "DUMMY0"});
+    xrandr({"--query"});
 }
 
 kiosk::RgbPicture capture_screen() {
     DisplayPtr d = open_display();
-    const Window root = DefaultRootWindow(d.get());
     XWindowAttributes a{};
-    XGetWindowAttributes(d.get(), root, &a);
-    XImage* img = XGetImage(d.get(), root, 0, 0, a.width, a.height, AllPlanes, ZPixmap);
+    XGetWindowAttributes(d.get(), DefaultRootWindow(d.get()), &a);
+    return capture_area(0, 0, a.width, a.height);
+}
+
+kiosk::RgbPicture capture_area(int left, int top, int width, int height) {
+    DisplayPtr d = open_display();
+    const Window root = DefaultRootWindow(d.get());
+    XImage* img = XGetImage(d.get(), root, left, top, unsigned(width), unsigned(height), AllPlanes, ZPixmap);
     if (!img) throw std::runtime_error("cannot read the X screen back");
     kiosk::RgbPicture out;
-    out.width = a.width;
-    out.height = a.height;
-    out.pixels.resize(size_t(a.width) * a.height * 3);
-    for (int y = 0; y < a.height; ++y)
-        for (int x = 0; x < a.width; ++x) {
+    out.width = width;
+    out.height = height;
+    out.pixels.resize(size_t(width) * height * 3);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
             const unsigned long px = XGetPixel(img, x, y);
-            uint8_t* o = &out.pixels[(size_t(y) * a.width + x) * 3];
+            uint8_t* o = &out.pixels[(size_t(y) * width + x) * 3];
             o[0] = uint8_t((px & img->red_mask) >> 16);
             o[1] = uint8_t((px & img->green_mask) >> 8);
             o[2] = uint8_t(px & img->blue_mask);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace courtplay::testing {
@@ -27,8 +28,31 @@ private:
     std::string previous_display_;
 };
 
+// A courtroom kiosk's X server: Xorg with the dummy driver, whose RandR outputs (DUMMY0 ...
+// DUMMY15) can be switched on and off as real HDMI outputs are. DUMMY0 is the console
+// (1920x1080); the others start unplugged. The dummy has no cables: an output counts as plugged
+// in from the first time it is switched on, and stays so, dark, when switched off. DISPLAY points
+// at it while it lives.
+class OwnCourtroomXServer {
+public:
+    OwnCourtroomXServer();
+    ~OwnCourtroomXServer();
+    OwnCourtroomXServer(const OwnCourtroomXServer&) = delete;
+    OwnCourtroomXServer& operator=(const OwnCourtroomXServer&) = delete;
+
+    void switch_off(const std::string& output);
+    void switch_on(const std::string& output);  // 1920x1080, to the right of the console
+
+private:
+    pid_t pid_ = -1;
+    std::string previous_display_;
+    std::set<std::string> outputs_with_mode_;
+};
+
 // The whole screen as the X server has it.
 kiosk::RgbPicture capture_screen();
+// A part of it: x, y, width, height.
+kiosk::RgbPicture capture_area(int x, int y, int width, int height);
 // Everything tesseract reads on the screen (or a picture), as one string.
 std::string screen_text();
 std::string read_picture_text(const kiosk::RgbPicture& picture);

@@ -1,0 +1,162 @@
+#include "kiosk/app/court_displays.h"
+
+#include <SDL_syswm.h>
+#include <X11/Xlib.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace courtplay::kiosk::app {
+
+struct CourtDisplays::Screen {
+    std::string wanted;
+    bool plugged = false;  // its output was connected at the last look
+    std::string output;  // the RandR output it is on, while up
+    SDL_Rect where{};
+    SDL_Window* window = nullptr;
+    SDL_Renderer* renderer = nullptr;
+    std::unique_ptr<VideoTexture> texture;
+
+    void close() {
+        texture.reset();
+        if (renderer) SDL_DestroyRenderer(renderer);
+        if (window) SDL_DestroyWindow(window);
+        renderer = nullptr;
+        window = nullptr;
+        output.clear();
+    }
+    ~Screen() { close(); }
+};
+
+namespace {
+
+// No pointer on a court screen: an X cursor with no pixels, on that window only (SDL's cursor
+// switch is for the whole app, and the console keeps its own).
+void hide_cursor(SDL_Window* window) {
+    SDL_SysWMinfo wm;
+    SDL_VERSION(&wm.version);
+    if (!SDL_GetWindowWMInfo(window, &wm) || wm.subsystem != SDL_SYSWM_X11) return;
+    Display* d = wm.info.x11.display;
+    const char none[1] = {0};
+    const Pixmap empty = XCreateBitmapFromData(d, wm.info.x11.window, none, 1, 1);
+    XColor black{};
+    const Cursor invisible = XCreatePixmapCursor(d, empty, empty, &black, &black, 0, 0);
+    XDefineCursor(d, wm.info.x11.window, invisible);
+    XFreeCursor(d, invisible);
+    XFreePixmap(d, empty);
+}
+
+}  // namespace
+
+CourtDisplays::CourtDisplays(std::vector<std::string> wanted) {
+    for (std::string& w : wanted) {
+        auto s = std::make_unique<Screen>();
+        s->wanted = std::move(w);
+        screens_.push_back(std::move(s));
+    }
+    if (!configured()) return;
+    outputs_ = std::make_unique<DisplayOutputs>();
+    if (!outputs_->available())
+        std::fprintf(stderr, "courtplay: the court screens cannot be found: the display server does not say which "
+                             "screens are plugged in (RandR); nothing is shown on them\n");
+}
+
+CourtDisplays::~CourtDisplays() = default;
+
+std::vector<CourtDisplay> CourtDisplays::follow() {
+    std::vector<CourtDisplay> changes;
+    if (!outputs_ || !outputs_->available()) return changes;
+    std::vector<DisplayOutput> now = outputs_->list();
+    // A screen just plugged in (or found plugged in at start) but dark is lit: nothing else on a
+    // bare kiosk would. One that is plugged in and was turned off stays off.
+    bool lit_one = false;
+    for (auto& s : screens_) {
+        auto it = std::find_if(now.begin(), now.end(), [&](const DisplayOutput& o) { return o.name == s->wanted; });
+        const bool plugged = it != now.end() && it->connected;
+        if (plugged && !s->plugged && !it->lit) {
+            if (const std::optional<std::string> problem = outputs_->light(s->wanted))
+                std::fprintf(stderr, "courtplay: court screen %s is plugged in but cannot be switched on: %s\n",
+                             s->wanted.c_str(), problem->c_str());
+            else
+                lit_one = true;
+        }
+        s->plugged = plugged;
+    }
+    if (lit_one) now = outputs_->list();
+    for (auto& s : screens_) {
+        const std::optional<DisplayOutput> out = find_output(now, s->wanted);
+        const SDL_Rect where = out ? SDL_Rect{out->x, out->y, out->width, out->height} : SDL_Rect{};
+        const bool same = out && s->window && out->name == s->output && SDL_RectEquals(&where, &s->where);
+        if (same || (!out && !s->window)) continue;
+        const bool was_up = s->window != nullptr;
+        s->close();
+        if (out) {
+            s->window = SDL_CreateWindow(("courtplay court screen " + s->wanted).c_str(), where.x, where.y, where.w,
+                                         where.h, SDL_WINDOW_BORDERLESS | SDL_WINDOW_SKIP_TASKBAR);
+            if (s->window) s->renderer = SDL_CreateRenderer(s->window, -1, 0);
+            if (!s->renderer) {
+                std::fprintf(stderr, "courtplay: court screen %s cannot be drawn on: %s\n", s->wanted.c_str(),
+                             SDL_GetError());
+                s->close();
+            } else {
+                s->output = out->name;
+                s->where = where;
+                s->texture = std::make_unique<VideoTexture>(s->renderer);
+                hide_cursor(s->window);
+                if (last_.picture) s->texture->upload(last_.picture.get());
+                draw(*s);
+            }
+        }
+        const bool up = s->window != nullptr;
+        if (up != was_up) {
+            std::fprintf(stderr, "courtplay: court screen %s %s\n", s->wanted.c_str(),
+                         up ? "connected" : "disconnected");
+            changes.push_back({s->wanted, up});
+        }
+    }
+    return changes;
+}
+
+std::vector<CourtDisplay> CourtDisplays::status() const {
+    std::vector<CourtDisplay> all;
+    for (const auto& s : screens_) all.push_back({s->wanted, s->window != nullptr});
+    return all;
+}
+
+bool CourtDisplays::owns(Uint32 window_id) const {
+    for (const auto& s : screens_)
+        if (s->window && SDL_GetWindowID(s->window) == window_id) return true;
+    return false;
+}
+
+void CourtDisplays::redraw(Uint32 window_id) {
+    for (auto& s : screens_)
+        if (s->window && SDL_GetWindowID(s->window) == window_id) draw(*s);
+}
+
+void CourtDisplays::black() {
+    last_ = {};
+    for (auto& s : screens_) {
+        if (!s->window) continue;
+        s->texture->clear();
+        draw(*s);
+    }
+}
+
+void CourtDisplays::present(const player::VideoFrame& frame, const player::FramePosition&) {
+    last_ = frame;
+    for (auto& s : screens_) {
+        if (!s->window) continue;
+        if (!s->texture->upload(frame.picture.get())) s->texture->clear();  // black, never a stale picture
+        draw(*s);
+    }
+}
+
+void CourtDisplays::draw(Screen& s) {
+    SDL_SetRenderDrawColor(s.renderer, 0, 0, 0, 255);
+    SDL_RenderClear(s.renderer);
+    if (!s.texture->empty()) s.texture->draw(SDL_Rect{0, 0, s.where.w, s.where.h}, rotation_);
+    SDL_RenderPresent(s.renderer);
+}
+
+}  // namespace courtplay::kiosk::app

@@ -1,0 +1,187 @@
+// The courtroom's own screens on the kiosk's outputs ([displays] court), as a clerk uses them: the
+// real `courtplay --config` on an X server whose outputs are plugged in and switched off during the
+// hearing (Xorg's dummy driver, RandR), the real share service, input through xdotool, each screen
+// read back from the X server, and what was recorded read from the audit service's database.
+#include "kiosk/display_outputs.h"
+#include "server/sqlite.h"
+#include "support/share_fixture.h"
+#include "support/x_screen.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+using namespace courtplay::testing;
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+namespace {
+
+
+struct Courtroom {
+    OwnCourtroomXServer x;
+    ServiceFolder svc{"court_screens"};
+    std::string clip_id, may_cast, view_only;
+
+    Courtroom() {
+        courtplay::assets::SampleSpec spec;
+        spec.path = "court_screens.mp4";
+        spec.width = 640;
+        spec.height = 360;
+        spec.seconds = 30;
+        clip_id = svc.add_clip(fixture(spec), "CCTV Market Street", {"--device", "CAM-07"});
+        may_cast = svc.share({"--party", "cps", "--case", "01YZ1234526", "--clips", clip_id, "--perms", "view,cast",
+                              "--expires", "2h"});
+        view_only = svc.share({"--party", "cps", "--case", "01YZ1234526", "--clips", clip_id, "--perms", "view",
+                               "--expires", "2h"});
+        std::ofstream(svc.config(), std::ios::app) << "\n[displays]\nconsole = \"DUMMY0\"\ncourt = [\"DUMMY1\"]\n";
+    }
+
+    // The audit service's events for this kiosk, in order.
+    std::vector<json> service_events() const {
+        courtplay::server::sqlite::Connection db(svc.data / "share.db", false);
+        auto rows = db.prepare("SELECT event FROM audit_events WHERE kiosk_id = 'kiosk-1' ORDER BY seq");
+        std::vector<json> events;
+        while (rows.step()) events.push_back(json::parse(rows.text(0)));
+        return events;
+    }
+};
+
+// What the court screen shows, wherever and however large the kiosk made it.
+courtplay::kiosk::RgbPicture court_screen() {
+    const std::optional<courtplay::kiosk::DisplayOutput> court =
+        courtplay::kiosk::find_output(courtplay::kiosk::DisplayOutputs().list(), "DUMMY1");
+    REQUIRE(court);
+    return capture_area(court->x, court->y, court->width, court->height);
+}
+
+// Whether the console (not the court screen beside it) reads `part` within a few seconds.
+bool console_says(const std::string& part) {
+    const auto end = std::chrono::steady_clock::now() + 10s;
+    for (int tries = 0; tries < 3 || std::chrono::steady_clock::now() < end; ++tries)
+        if (picture_says(capture_area(0, 0, 1920, 1080), part)) return true;
+    return false;
+}
+
+// The brightest channel of any pixel: black is below 20 (limited-range black is 16).
+int brightest(const courtplay::kiosk::RgbPicture& p) {
+    int most = 0;
+    for (uint8_t v : p.pixels) most = std::max<int>(most, v);
+    return most;
+}
+
+bool court_screen_black() { return brightest(court_screen()) < 20; }
+
+// The kiosk says `text` (`times` times) within `limit`; what it said so far when it does not.
+void says(Spawned& k, const std::string& text, std::chrono::milliseconds limit, size_t times = 1) {
+    const bool said = k.wait_for_err("courtplay: " + text + "\n", limit, times);
+    INFO(k.err());
+    REQUIRE(said);
+}
+
+void key(const std::string& k) { REQUIRE(xdotool({"key", k})); }
+void type(const std::string& text) { REQUIRE(xdotool({"type", "--delay", "25", text})); }
+
+// Waits for `pred` for up to `limit`.
+template <typename Pred>
+bool soon(Pred pred, std::chrono::milliseconds limit = 5s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(100ms);
+    }
+    return pred();
+}
+
+}  // namespace
+
+TEST_CASE("court screens start blank, show and blank at the clerk's word, and follow a screen unplugged mid-hearing",
+          "[kiosk][ui][court_screens]") {
+    Courtroom room;
+    // Plugged in but dark when the kiosk starts (as after a power cut): nothing else on a bare
+    // kiosk switches it on, so the kiosk does, and puts up its black window.
+    room.x.switch_on("DUMMY1");
+    room.x.switch_off("DUMMY1");
+    Spawned k = spawn_courtplay({"--config", room.svc.config()});
+    says(k, "court screen DUMMY1 connected", 30s);
+    says(k, "screen waiting (en)", 30s);
+    CHECK(soon(court_screen_black));
+
+    type(room.may_cast);
+    key("Return");
+    says(k, "screen share (en)", 30s);
+    type("1");
+    says(k, "screen player (en)", 30s);
+    std::this_thread::sleep_for(1500ms);
+    // Playing on the console, nothing in the room until the clerk says so.
+    CHECK(court_screen_black());
+    CHECK(console_says("COURT SCREENS BLANK"));
+
+    key("F5");
+    says(k, "court screens live", 10s);
+    CHECK(soon([] { return brightest(court_screen()) > 100; }));
+    // The room sees the watermarked picture: its lines name the party and the share.
+    CHECK(soon([] { return picture_says(court_screen(), "share"); }, 20s));
+    CHECK(console_says("LIVE ON COURT SCREENS"));
+
+    key("F5");
+    says(k, "court screens blank", 10s);
+    CHECK(soon(court_screen_black, 2s));
+
+    // Unplugged mid-hearing: playback goes on and the console says which screen is gone.
+    key("F5");
+    says(k, "court screens live", 10s, 2);
+    room.x.switch_off("DUMMY1");
+    says(k, "court screen DUMMY1 disconnected", 10s);
+    CHECK(console_says("Not connected: DUMMY1"));
+    room.x.switch_on("DUMMY1");
+    says(k, "court screen DUMMY1 connected", 10s, 2);
+    CHECK(soon([] { return brightest(court_screen()) > 100; }));  // still live: the room sees it again
+
+    // Back to the clips: the court screen goes black with the clip.
+    key("Escape");
+    says(k, "screen share (en)", 10s, 2);
+    CHECK(soon(court_screen_black, 2s));
+    key("Escape");
+    says(k, "screen confirm_end (en)", 10s);
+    key("Return");
+    says(k, "screen waiting (en)", 10s, 2);
+
+    // A share without `cast`: the clip plays on the console only; F5 changes nothing.
+    type(room.view_only);
+    key("Return");
+    says(k, "screen share (en)", 30s, 3);
+    type("1");
+    says(k, "screen player (en)", 30s, 2);
+    std::this_thread::sleep_for(1s);
+    key("F5");
+    CHECK(console_says("does not allow"));
+    CHECK(court_screen_black());
+
+    k.kill(SIGTERM);
+    const RunResult r = k.wait();
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+
+    // On record, each before it happened: blank, live, blank, live; the screen going and coming
+    // back; nothing of the view-only share's clip on the court screen.
+    std::vector<bool> blanked;
+    std::vector<std::string> court_outputs;
+    for (const json& e : room.service_events()) {
+        const std::string type = e["type"];
+        const json& d = e["details"];
+        if (type == "output.blanked") {
+            CHECK(d["display"] == "court screens");
+            blanked.push_back(d["blanked"].get<bool>());
+        }
+        if ((type == "output.started" || type == "output.stopped") && d["display"] == "court screen DUMMY1")
+            court_outputs.push_back(type);
+    }
+    CHECK(blanked == std::vector<bool>{false, true, false});
+    CHECK(court_outputs ==
+          std::vector<std::string>{"output.started", "output.stopped", "output.started", "output.stopped"});
+}
