@@ -20,6 +20,7 @@ public:
     CourtScreens(PlaybackJournal* journal, std::string display, bool blank = false)
         : journal_(journal), display_(std::move(display)), blank_(blank) {}
     void add(player::VideoSink* output) { outputs_.push_back(output); }
+    void remove(player::VideoSink* output) { std::erase(outputs_, output); }
     bool empty() const { return outputs_.empty(); }
 
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
@@ -27,6 +28,8 @@ public:
     // Blanks (true) or shows (false). Throws audit::JournalError when it cannot be recorded, and
     // then changes nothing.
     void set_blank(bool blank, player::Micros position);
+    // Sends what the screens show now again (to an output just added). Main thread.
+    void resend() { send(true); }
     bool blank() const { return blank_; }
 
 private:

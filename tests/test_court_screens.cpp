@@ -13,6 +13,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <set>
 #include <thread>
 
 using namespace courtplay::testing;
@@ -184,4 +185,97 @@ TEST_CASE("court screens start blank, show and blank at the clerk's word, and fo
     CHECK(blanked == std::vector<bool>{false, true, false});
     CHECK(court_outputs ==
           std::vector<std::string>{"output.started", "output.stopped", "output.started", "output.stopped"});
+}
+
+TEST_CASE("a clerk pairs with a court receiver by its code and each clip the grant allows goes to it, blank first",
+          "[kiosk][ui][court_screens]") {
+    OwnXServer x;
+    ServiceFolder svc{"court_receiver"};
+    courtplay::assets::SampleSpec spec;
+    spec.path = "court_receiver.mp4";
+    spec.width = 320;
+    spec.height = 240;
+    spec.seconds = 20;
+    const std::string clip_id = svc.add_clip(fixture(spec), "Dash camera PC 881", {"--device", "DC-881"});
+    const std::string token = svc.share({"--party", "defence", "--case", "01YZ1234526", "--clips", clip_id, "--perms",
+                                         "view,cast", "--expires", "2h"});
+    const int port = free_port();
+    std::ofstream(svc.config(), std::ios::app) << "receivers = [\"127.0.0.1:" << port << "\"]\n";  // [cast] is last
+    const std::string screen_log = scratch_dir() + "/court_receiver-screen.log";
+    Spawned receiver = spawn_courtplay({"receiver", "--config", (svc.data / "receiver.toml").string(), "--listen",
+                                        "127.0.0.1:" + std::to_string(port), "--headless", "--print-pairing-code",
+                                        "--frame-log", screen_log});
+    REQUIRE(receiver.wait_for_err("ready to pair", 20s));
+    REQUIRE(soon([&] { return receiver.out().size() >= 7; }));  // its first code, on its own line
+    const std::string code = receiver.out().substr(0, 6);
+
+    Spawned k = spawn_courtplay({"--config", svc.config()});
+    says(k, "screen waiting (en)", 30s);
+    type(token);
+    key("Return");
+    says(k, "screen share (en)", 30s);
+    type("1");
+    says(k, "screen player (en)", 30s);
+    type("c");
+    says(k, "screen cast (en)", 10s);
+    CHECK(console_says("Type the code"));
+    type(code);
+    key("Return");
+    says(k, "casting to Court 1 screen", 20s);
+    says(k, "screen player (en)", 10s, 2);
+    CHECK(receiver.wait_for_err("receiving a cast", 10s));
+    std::this_thread::sleep_for(1s);
+    // Blank first: every picture the receiver has had so far is the same (black).
+    std::set<std::string> before;
+    for (const FrameLine& f : read_frame_log(screen_log)) before.insert(f.md5);
+    CHECK(before.size() == 1);
+    key("F5");
+    says(k, "court screens live", 10s);
+    std::this_thread::sleep_for(2s);
+    CHECK(console_says("LIVE ON COURT SCREENS"));
+    std::set<std::string> after;
+    for (const FrameLine& f : read_frame_log(screen_log)) after.insert(f.md5);
+    CHECK(after.size() > 10);  // the clip's own pictures, each different
+
+    // The next clip goes to the same receiver without a new code.
+    key("Escape");
+    says(k, "screen share (en)", 10s, 2);
+    CHECK(receiver.wait_for_err("the cast ended: ", 10s));
+    type("1");
+    says(k, "screen player (en)", 30s, 3);
+    says(k, "casting to Court 1 screen", 20s, 2);
+    CHECK(receiver.wait_for_err("receiving a cast", 10s, 2));
+    CHECK(receiver.out().size() == 7);  // still the first code alone: paired all along
+
+    // Ending the session ends the pairing: the receiver shows a new code.
+    key("Escape");
+    says(k, "screen share (en)", 10s, 3);
+    key("Escape");
+    says(k, "screen confirm_end (en)", 10s);
+    key("Return");
+    says(k, "screen waiting (en)", 10s, 2);
+    for (int i = 0; i < 100 && receiver.out().size() < 14; ++i) std::this_thread::sleep_for(100ms);
+    CHECK(receiver.out().size() == 14);
+
+    k.kill(SIGTERM);
+    CHECK(k.wait().exit_code == 0);
+    receiver.kill(SIGTERM);
+    receiver.wait();
+    int started = 0, stopped = 0;
+    courtplay::server::sqlite::Connection db(svc.data / "share.db", false);
+    auto rows = db.prepare("SELECT event FROM audit_events WHERE kiosk_id = 'kiosk-1' ORDER BY seq");
+    std::vector<bool> blanked;
+    while (rows.step()) {
+        const json e = json::parse(rows.text(0));
+        const json& d = e["details"];
+        if (e["type"] == "output.blanked") blanked.push_back(d["blanked"].get<bool>());
+        if (!d.contains("receiver")) continue;
+        CHECK(d["receiver"] == "Court 1 screen");
+        CHECK(d["address"] == "127.0.0.1:" + std::to_string(port));
+        started += e["type"] == "output.started";
+        stopped += e["type"] == "output.stopped";
+    }
+    CHECK(started == 2);
+    CHECK(stopped == 2);
+    CHECK(blanked == std::vector<bool>{false});
 }

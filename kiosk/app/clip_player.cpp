@@ -4,6 +4,7 @@
 #include "player/audio_renderer.h"
 
 #include <cstdio>
+#include <mutex>
 
 namespace courtplay::kiosk::app {
 namespace type = audit::event_type;
@@ -24,29 +25,53 @@ constexpr const char* kCourtScreens = "court screens";
 std::string court_display_name(const std::string& name) { return "court screen " + name; }
 }  // namespace
 
+// The sound as heard, passed to the cast while there is one: the player takes its observer once,
+// before its audio device starts, and a cast may begin and end mid-clip.
+class ClipPlayer::AudioRelay final : public player::AudioObserver {
+public:
+    void set(player::AudioObserver* to) {
+        std::lock_guard hold(to_lock_);
+        to_ = to;
+    }
+    void on_audio(const float* samples, int frames, const player::AudioFormat& format, Micros media, double rate,
+                  Micros heard_at) override {
+        std::lock_guard hold(to_lock_);  // the cast only queues: held for microseconds
+        if (to_) to_->on_audio(samples, frames, format, media, rate, heard_at);
+    }
+
+private:
+    std::mutex to_lock_;  // guards to_ (audio device thread and main thread)
+    player::AudioObserver* to_ = nullptr;
+};
+
 ClipPlayer::ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer, std::function<void()> wake, bool sound,
-                       CourtDisplays* court)
+                       CourtDisplays* court, bool receivers)
     : clip_(std::move(clip)),
       journal_(trail, clip_.subject),
       mark_(std::make_unique<watermark::Watermark>(clip_.watermark)),
       texture_(renderer),
-      court_(court && court->configured() && clip_.clip.perms.cast ? court : nullptr),
+      court_allowed_(clip_.clip.perms.cast && ((court && court->configured()) || receivers)),
+      court_(court_allowed_ && court && court->configured() ? court : nullptr),
       court_gate_(&journal_, kCourtScreens, true),
+      heard_(std::make_unique<AudioRelay>()),
       player_(std::make_unique<player::Player>(
           std::move(clip_.source), options_for(clip_.clip),
-          [sound](player::AudioFormat wanted) -> std::unique_ptr<player::AudioOutput> {
-              if (sound)
-                  if (auto out = player::open_sdl_output(wanted)) return out;
-              return player::open_silent_output(wanted);  // the clock still runs in real time
+          [this, sound](player::AudioFormat wanted) -> std::unique_ptr<player::AudioOutput> {
+              std::unique_ptr<player::AudioOutput> out;
+              if (sound) out = player::open_sdl_output(wanted);
+              if (!out) out = player::open_silent_output(wanted);  // the clock still runs in real time
+              if (out) heard_format_ = out->format();  // what a cast encodes
+              return out;
           })),
       controls_(*player_, &journal_) {
     stage_.add_mark(mark_.get());
     stage_.add_output(this);
+    if (court_allowed_) stage_.add_output(&court_gate_);
     if (court_) {
         court_gate_.add(court_);
-        stage_.add_output(&court_gate_);
         court_->begin_clip(player_->clip().rotation);
     }
+    player_->set_audio_observer(heard_.get());
     player_->add_sink(&stage_);
     player_->set_wake(std::move(wake));
     // Log before act: opened, playing and shown are on record before the first frame is decoded.
@@ -64,6 +89,7 @@ ClipPlayer::ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer
 ClipPlayer::~ClipPlayer() {
     const player::PlayerState last = player_->state(player::monotonic_now());
     player_.reset();
+    stop_cast();
     try {
         const Micros at = last.position;
         if (last.ended && last.segment_out != kNoTime)
@@ -82,7 +108,40 @@ ClipPlayer::~ClipPlayer() {
 }
 
 void ClipPlayer::set_court_blank(bool blank) {
-    if (court_) court_gate_.set_blank(blank, player_->state(player::monotonic_now()).position);
+    if (court_allowed_) court_gate_.set_blank(blank, player_->state(player::monotonic_now()).position);
+}
+
+void ClipPlayer::cast_to(const cast::PairedReceiver& receiver) {
+    if (!court_allowed_ || caster_) return;
+    cast::CastOptions options{receiver.address(), receiver.key()};
+    options.frame_rate = player_->clip().frame_rate;
+    options.audio = heard_format_;
+    nlohmann::json display = {{"display", "court receiver " + receiver.certified_as()},
+                              {"receiver", receiver.certified_as()},
+                              {"address", receiver.address().host + ":" + std::to_string(receiver.address().port)}};
+    auto caster = std::make_unique<cast::CastSender>(options);  // connects: throws when it cannot
+    nlohmann::json started = display;
+    started["blanked"] = court_gate_.blank();
+    journal_.record(type::output_started, player_->state(player::monotonic_now()).position, started);
+    caster_ = std::move(caster);
+    cast_display_ = std::move(display);
+    court_gate_.add(caster_.get());
+    heard_->set(caster_.get());
+    court_gate_.resend();  // what the room sees now (a paused clip, or black) without waiting for a frame
+}
+
+void ClipPlayer::stop_cast() {
+    if (!caster_) return;
+    heard_->set(nullptr);
+    court_gate_.remove(caster_.get());
+    caster_->finish();  // what is queued goes out, then the stream ends
+    const Micros at = player_ ? player_->state(player::monotonic_now()).position : position_.media;
+    try {
+        journal_.record(type::output_stopped, at, cast_display_);
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: the end of the cast could not be recorded: %s\n", e.what());
+    }
+    caster_.reset();
 }
 
 void ClipPlayer::court_display_changed(const CourtDisplay& display) {

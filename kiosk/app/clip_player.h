@@ -3,6 +3,8 @@
 // journal before it acts. Made and used on the main thread; what it records is about its clip.
 #pragma once
 
+#include "cast/cast_sender.h"
+#include "cast/paired_receiver.h"
 #include "kiosk/app/court_displays.h"
 #include "kiosk/app/share_desk.h"
 #include "kiosk/controls.h"
@@ -24,10 +26,10 @@ class ClipPlayer final : private player::VideoSink {
 public:
     // Opens the clip (throws player::OpenError), records that it is opened and shown, then starts
     // it. Throws audit::JournalError when that cannot be recorded: then nothing is shown.
-    // `court` (may be null): the court screens, which get the clip, blank, only if its grant has
-    // `cast`.
+    // The court screens (`court`, may be null) and a court receiver (when `receivers`: the kiosk
+    // can pair with one) get the clip, blank at first, only if its grant has `cast`.
     ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer, std::function<void()> wake, bool sound,
-               CourtDisplays* court);
+               CourtDisplays* court, bool receivers);
     ~ClipPlayer() override;  // records the end of the clip's playback (never throws)
     ClipPlayer(const ClipPlayer&) = delete;
     ClipPlayer& operator=(const ClipPlayer&) = delete;
@@ -46,13 +48,20 @@ public:
     bool has_picture() const { return !texture_.empty(); }
 
     // The court screens: whether this clip may go to them, and whether they are blank.
-    bool court_allowed() const { return court_ != nullptr; }
+    bool court_allowed() const { return court_allowed_; }
     bool court_blank() const { return court_gate_.blank(); }
     // Recorded first (output.blanked); throws audit::JournalError, and then nothing changes.
     void set_court_blank(bool blank);
     // A court screen plugged in or unplugged while this clip is up: recorded (output.started or
     // output.stopped, naming it). Never throws: the screen has already come or gone.
     void court_display_changed(const CourtDisplay& display);
+    // Sends this clip to a paired court receiver, as a stream of its own, through the court
+    // screens' gate (so blank and show act on it too). Recorded first. Throws cast::CastError (the
+    // receiver is not listening) or audit::JournalError; then nothing is sent.
+    void cast_to(const cast::PairedReceiver& receiver);
+    bool casting() const { return caster_ != nullptr; }
+    // Ends the stream (the clerk stopped the cast, or the receiver ended it); recorded. Never throws.
+    void stop_cast();
 private:
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
 
@@ -61,8 +70,14 @@ private:
     std::unique_ptr<watermark::Watermark> mark_;
     watermark::MarkStage stage_;
     VideoTexture texture_;
-    CourtDisplays* court_;        // null unless the grant lets this clip go to the court screens
+    bool court_allowed_;          // the grant lets this clip go to the court's screens and receivers
+    CourtDisplays* court_;        // null unless allowed and the kiosk has court screens
     CourtScreens court_gate_;     // the court screens' side of the watermark stage: starts blank
+    class AudioRelay;
+    std::unique_ptr<AudioRelay> heard_;  // the sound as heard, to the cast while there is one
+    std::optional<player::AudioFormat> heard_format_;
+    std::unique_ptr<cast::CastSender> caster_;
+    nlohmann::json cast_display_;  // how the audit trail names the receiver
     player::FramePosition position_;
     bool fresh_ = false;
     std::unique_ptr<player::Player> player_;  // after what its sinks write to; stopped first

@@ -38,13 +38,16 @@ KioskApp::KioskApp(const config::KioskConfig& cfg, AuditTrail& trail, KioskOptio
       window_(options_.window),
       wake_event_(SDL_RegisterEvents(1)),
       desk_(cfg, trail, [this] { wake(); }),
-      court_(cfg.displays.court) {
+      court_(cfg.displays.court),
+      cast_([this] { wake(); }) {
     model_.language = cfg.ui.language == "cy" ? Language::cy : Language::en;
     model_.fonts = window_.fonts();
     model_.court = cfg.court;
     model_.room = cfg.room;
     model_.demo_codes = options_.demo_codes;
     model_.admin.pin_set = !cfg.admin.pin_hash.empty();
+    model_.court_screens.receivers = !cfg.cast.court_ca.empty() && !cfg.cast.receivers.empty();
+    model_.cast.receivers = cfg.cast.receivers;
     last_input_ms_ = last_pointer_ms_ = now_ms();
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
@@ -130,6 +133,7 @@ int KioskApp::run() {
             while (SDL_PollEvent(&event));
         }
         follow_desk();
+        follow_cast();
         const int64_t second = std::time(nullptr);
         if (second != shown_second_) {
             shown_second_ = second;
@@ -232,7 +236,8 @@ void KioskApp::open_ready_clip() {
     pm.recorded_at = ready->clip.recorded_at;
     try {
         player_ = std::make_unique<ClipPlayer>(std::move(*ready), trail_, window_.renderer(), [this] { wake(); },
-                                               options_.sound && !window_.offscreen(), &court_);
+                                               options_.sound && !window_.offscreen(), &court_,
+                                               model_.court_screens.receivers);
     } catch (const player::OpenError& e) {
         std::fprintf(stderr, "courtplay: cannot play %s: %s\n", e.clip().c_str(), e.reason().c_str());
         desk_.clip_closed();
@@ -243,6 +248,7 @@ void KioskApp::open_ready_clip() {
         return;
     }
     model_.player = pm;
+    cast_clip();
     refresh_court();
     loop_from_ = kNoTime;
     window_.evidence_playing(true);
@@ -260,6 +266,7 @@ void KioskApp::close_clip() {
 
 void KioskApp::end_session(bool timed_out) {
     close_clip();
+    cast_.end("the session ended");
     if (timed_out) {
         try {
             audit::EventSubject about;
@@ -327,12 +334,48 @@ void KioskApp::follow_court_displays() {
     refresh_court();
 }
 
+// Pairing finished (either way) or the receiver ended the cast: the clip playing follows.
+void KioskApp::follow_cast() {
+    if (std::optional<std::string> why = cast_.check_ended()) {
+        std::fprintf(stderr, "courtplay: the court receiver ended the cast: %s\n", why->c_str());
+        if (player_) player_->stop_cast();
+    }
+    const CourtCastView view = cast_.view();
+    if (view.stage == cast_seen_ && view.receiver == model_.court_screens.cast.receiver) return;
+    cast_seen_ = view.stage;
+    if (view.stage == CourtCastView::Stage::paired) {
+        std::fprintf(stderr, "courtplay: paired with court receiver %s\n", view.receiver.c_str());
+        model_.cast.code.clear();
+        if (model_.screen == Screen::cast) go(Screen::player);
+        cast_clip();
+    } else if (view.stage == CourtCastView::Stage::failed) {
+        std::fprintf(stderr, "courtplay: not paired: %s\n", view.problem.c_str());
+    }
+    refresh_court();
+}
+
+// The clip playing goes to the paired receiver, if its grant allows: a stream of its own.
+void KioskApp::cast_clip() {
+    cast::PairedReceiver* paired = cast_.paired();
+    if (!player_ || !paired || !player_->court_allowed() || player_->casting()) return;
+    try {
+        player_->cast_to(*paired);
+        std::fprintf(stderr, "courtplay: casting to %s\n", paired->certified_as().c_str());
+    } catch (const cast::CastError& e) {
+        std::fprintf(stderr, "courtplay: this clip cannot be cast: %s\n", e.what());
+    } catch (const audit::JournalError& e) {
+        std::fprintf(stderr, "courtplay: %s. The clip is not cast.\n", e.what());
+    }
+}
+
 void KioskApp::refresh_court() {
     CourtScreensModel& c = model_.court_screens;
     c.configured = court_.configured();
     c.screens = court_.status();
     c.allowed = player_ && player_->court_allowed();
     c.blank = !player_ || player_->court_blank();
+    c.cast = cast_.view();
+    c.casting = player_ && player_->casting();
     dirty_ = std::max(dirty_, 1);
 }
 
@@ -354,7 +397,8 @@ void KioskApp::render() {
         pm.position = player_->position();
         pm.badge = player_->badge();
         const int w = window_.width(), h = window_.height();
-        const int controls = kControlsHeight + (model_.court_screens.configured ? kCourtStripHeight : 0);
+        const bool strip = model_.court_screens.configured || model_.court_screens.receivers;
+        const int controls = kControlsHeight + (strip ? kCourtStripHeight : 0);
         pm.video_bottom = static_cast<float>(h - controls);
         if (model_.screen == Screen::player) player_->draw(SDL_Rect{0, 0, w, h - controls});
     }

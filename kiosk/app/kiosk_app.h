@@ -71,6 +71,8 @@ private:
     void check_idle(int64_t now_ms);
     void refresh_admin();
     void follow_court_displays();
+    void follow_cast();
+    void cast_clip();
     void refresh_court();
     void render();
     void go(Screen screen);
@@ -84,6 +86,8 @@ private:
     Uint32 wake_event_ = 0;
     ShareDesk desk_;
     CourtDisplays court_;      // before the player, which sends them pictures
+    CourtCast cast_;           // the pairing with a court receiver, for the session
+    CourtCastView::Stage cast_seen_ = CourtCastView::Stage::none;
     std::unique_ptr<ClipPlayer> player_;
     UiModel model_;
     std::vector<Intent> pending_;

@@ -68,6 +68,41 @@ void KioskApp::apply(const Intent& in) {
         go(Screen::share);
         break;
     case Intent::ask_end: go(Screen::confirm_end); break;
+    case Intent::open_cast:
+        if (player_ && player_->court_allowed() && model_.court_screens.receivers) go(Screen::cast);
+        break;
+    case Intent::cast_pick:
+        if (in.index >= 0 && size_t(in.index) < model_.cast.receivers.size()) model_.cast.picked = size_t(in.index);
+        break;
+    case Intent::cast_char:
+        if (model_.cast.code.size() < 6) model_.cast.code += in.text;
+        break;
+    case Intent::cast_delete:
+        if (!model_.cast.code.empty()) model_.cast.code.pop_back();
+        break;
+    case Intent::cast_pair: {
+        if (model_.court_screens.cast.stage == CourtCastView::Stage::pairing || model_.cast.receivers.empty()) break;
+        cast::PairingRequest request;
+        request.receiver = cast::parse_host_port(model_.cast.receivers[model_.cast.picked], "[cast] receivers");
+        request.code = model_.cast.code;
+        request.court_ca = cfg_.cast.court_ca;
+        request.kiosk = cfg_.kiosk_id;
+        if (model_.desk.share) {
+            request.party = std::string(auth::party_name(model_.desk.share->party));
+            request.expires_at = model_.desk.share->expires_at;
+        }
+        std::fprintf(stderr, "courtplay: pairing with %s\n", model_.cast.receivers[model_.cast.picked].c_str());
+        cast_.pair(std::move(request));
+        model_.court_screens.cast = cast_.view();
+        break;
+    }
+    case Intent::cast_stop:
+        if (player_) player_->stop_cast();
+        cast_.end("the clerk stopped the cast");
+        std::fprintf(stderr, "courtplay: the cast is stopped\n");
+        refresh_court();
+        break;
+    case Intent::close_cast: go(player_ ? Screen::player : Screen::share); break;
     case Intent::cancel_end: go(player_ ? Screen::player : Screen::share); break;
     case Intent::confirm_end: end_session(false); break;
     case Intent::pin_char:

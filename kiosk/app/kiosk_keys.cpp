@@ -30,9 +30,10 @@ bool KioskApp::hotkey(const SDL_Event& e) {
             pending_.push_back({Intent::type_char, 0, 0, chars});
             return true;
         }
-        if (s == Screen::admin_pin) {
+        if (s == Screen::admin_pin || s == Screen::cast) {
+            const Intent::Kind digit = s == Screen::cast ? Intent::cast_char : Intent::pin_char;
             for (char c : chars)
-                if (std::isdigit(static_cast<unsigned char>(c))) pending_.push_back({Intent::pin_char, 0, 0, std::string(1, c)});
+                if (std::isdigit(static_cast<unsigned char>(c))) pending_.push_back({digit, 0, 0, std::string(1, c)});
             return true;
         }
         if (s == Screen::share && chars.size() == 1 && chars[0] >= '1' && chars[0] <= '9') {
@@ -49,6 +50,7 @@ bool KioskApp::hotkey(const SDL_Event& e) {
             case 'b': pending_.push_back({Intent::loop_b}); return true;
             case '[': pending_.push_back({Intent::rate, 0, player_state().rate / 2}); return true;
             case ']': pending_.push_back({Intent::rate, 0, player_state().rate * 2}); return true;
+            case 'c': pending_.push_back({Intent::open_cast}); return true;
             default: return false;
             }
         }
@@ -102,6 +104,14 @@ bool KioskApp::hotkey(const SDL_Event& e) {
             break;
         default: return false;
         }
+        return true;
+    case Screen::cast:
+        if (enter) pending_.push_back({Intent::cast_pair});
+        else if (k == SDLK_BACKSPACE) pending_.push_back({Intent::cast_delete});
+        else if (k == SDLK_ESCAPE) pending_.push_back({Intent::close_cast});
+        else if (k == SDLK_F5 && model_.court_screens.allowed)
+            pending_.push_back({Intent::court_blank, 0, model_.court_screens.blank ? 0.0 : 1.0});
+        else return false;
         return true;
     case Screen::admin_pin:
         if (enter) pending_.push_back({Intent::pin_submit});

@@ -109,6 +109,15 @@ constexpr Entry kTable[] = {
     {Text::court_missing, "Not connected: %s", "Heb ei chysylltu: %s"},
     {Text::court_show, "Show in court", "Dangos yn y llys"},
     {Text::court_blank_button, "Blank court screens", "Gwagio sgriniau'r llys"},
+    {Text::cast_button, "Court receiver...", "Derbynnydd y llys..."},
+    {Text::cast_title, "Cast to a court receiver", "Castio i dderbynnydd y llys"},
+    {Text::cast_pick, "Which screen?", "Pa sgrin?"},
+    {Text::cast_code, "Type the code that screen shows", "Teipiwch y cod sydd ar y sgrin honno"},
+    {Text::cast_pair, "Pair", "Paru"},
+    {Text::cast_pairing, "Pairing with %s...", "Yn paru gyda %s..."},
+    {Text::cast_failed, "Not paired: %s", "Heb baru: %s"},
+    {Text::cast_paired, "Receiver: %s", "Derbynnydd: %s"},
+    {Text::cast_stop, "Stop casting", "Stopio castio"},
 };
 static_assert(std::size(kTable) == static_cast<size_t>(Text::count_), "every Text has one entry");
 

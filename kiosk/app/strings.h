@@ -97,6 +97,15 @@ enum class Text {
     court_missing,
     court_show,
     court_blank_button,
+    cast_button,
+    cast_title,
+    cast_pick,
+    cast_code,
+    cast_pair,
+    cast_pairing,
+    cast_failed,
+    cast_paired,
+    cast_stop,
     count_  // keep last
 };
 

@@ -2,6 +2,7 @@
 // model and emit intents; only the app (kiosk_app.cpp) changes anything.
 #pragma once
 
+#include "kiosk/app/court_cast.h"
 #include "kiosk/app/court_displays.h"
 #include "kiosk/app/share_desk.h"
 #include "kiosk/app/strings.h"
@@ -17,7 +18,7 @@ struct ImFont;
 
 namespace courtplay::kiosk::app {
 
-enum class Screen { waiting, code, share, player, confirm_end, admin_pin, admin };
+enum class Screen { waiting, code, share, player, cast, confirm_end, admin_pin, admin };
 const char* screen_name(Screen s);  // "waiting", ... for logs and tests
 
 struct Fonts {
@@ -42,7 +43,17 @@ struct CourtScreensModel {
     bool allowed = false;      // the clip playing may go to them (its grant has `cast`)
     bool blank = true;
     std::vector<CourtDisplay> screens;
+    bool receivers = false;    // the kiosk can cast to a court receiver ([cast] court_ca and receivers)
+    CourtCastView cast;        // the pairing with one
+    bool casting = false;      // the clip playing goes to it
     bool live() const;         // the clip is on at least one of them now
+};
+
+// The cast screen: pick a court receiver, type the code its screen shows.
+struct CastModel {
+    std::vector<std::string> receivers;  // [cast] receivers, HOST:PORT
+    size_t picked = 0;
+    std::string code;                    // digits as typed
 };
 
 struct AdminModel {
@@ -72,6 +83,7 @@ struct UiModel {
     std::optional<int> idle_left_s;         // the inactivity countdown, when it shows
     AdminModel admin;
     CourtScreensModel court_screens;
+    CastModel cast;
 };
 
 struct Intent {
@@ -101,6 +113,13 @@ struct Intent {
         loop_b,
         loop_off,
         court_blank,     // value: 1 blank, 0 show
+        open_cast,       // the cast screen
+        cast_pick,       // index
+        cast_char,       // text: a digit
+        cast_delete,
+        cast_pair,
+        cast_stop,
+        close_cast,      // back to the player
         pin_char,        // text
         pin_delete,
         pin_submit,

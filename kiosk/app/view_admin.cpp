@@ -21,21 +21,10 @@ void draw_admin_pin(const UiModel& m, Intents& out) {
         if (m.admin.pin_wrong) kit::centred(tr(Text::admin_wrong_pin, lang), nullptr, &kit::kBad);
         if (m.admin.pin_wait_s > 0) kit::centred(std::to_string(m.admin.pin_wait_s) + " s", nullptr, &kit::kWarn);
         ImGui::Dummy(ImVec2(0, 20));
-        const float key = 150, gap = 16, left = (ImGui::GetWindowWidth() - (3 * key + 2 * gap)) / 2;
-        static constexpr const char* kKeys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
-        for (int i = 0; i < 9; ++i) {
-            if (i % 3 == 0) ImGui::SetCursorPosX(left);
-            else ImGui::SameLine(0, gap);
-            if (ImGui::Button(kKeys[i], ImVec2(key, 100))) out.push_back({Intent::pin_char, 0, 0, kKeys[i]});
-        }
-        ImGui::SetCursorPosX(left);
-        if (ImGui::Button(tr(Text::key_delete, lang), ImVec2(key, 100))) out.push_back({Intent::pin_delete});
-        ImGui::SameLine(0, gap);
-        if (ImGui::Button("0", ImVec2(key, 100))) out.push_back({Intent::pin_char, 0, 0, "0"});
-        ImGui::SameLine(0, gap);
-        ImGui::PushStyleColor(ImGuiCol_Button, kit::kGood);
-        if (ImGui::Button("OK", ImVec2(key, 100))) out.push_back({Intent::pin_submit});
-        ImGui::PopStyleColor();
+        const std::string pressed = kit::digit_keypad(lang, "OK");
+        if (pressed == "delete") out.push_back({Intent::pin_delete});
+        else if (pressed == "go") out.push_back({Intent::pin_submit});
+        else if (!pressed.empty()) out.push_back({Intent::pin_char, 0, 0, pressed});
     }
     ImGui::Dummy(ImVec2(0, 30));
     ImGui::SetCursorPosX((ImGui::GetWindowWidth() - 300) / 2);

@@ -68,4 +68,24 @@ std::string clip_length(int64_t ms) {
     return buf;
 }
 
+std::string digit_keypad(Language lang, const std::string& go) {
+    std::string pressed;
+    const float key = 150, gap = 16, left = (ImGui::GetWindowWidth() - (3 * key + 2 * gap)) / 2;
+    static constexpr const char* kKeys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
+    for (int i = 0; i < 9; ++i) {
+        if (i % 3 == 0) ImGui::SetCursorPosX(left);
+        else ImGui::SameLine(0, gap);
+        if (ImGui::Button(kKeys[i], ImVec2(key, 100))) pressed = kKeys[i];
+    }
+    ImGui::SetCursorPosX(left);
+    if (ImGui::Button(tr(Text::key_delete, lang), ImVec2(key, 100))) pressed = "delete";
+    ImGui::SameLine(0, gap);
+    if (ImGui::Button("0", ImVec2(key, 100))) pressed = "0";
+    ImGui::SameLine(0, gap);
+    ImGui::PushStyleColor(ImGuiCol_Button, kGood);
+    if (ImGui::Button(go.c_str(), ImVec2(key, 100))) pressed = "go";
+    ImGui::PopStyleColor();
+    return pressed;
+}
+
 }  // namespace courtplay::kiosk::app::kit

@@ -34,6 +34,9 @@ void end_panel();
 // A button at least `width` x `height` (touch-sized by default); true when pressed.
 bool button(const std::string& label, float width = 0, float height = 90, const ImVec4* colour = nullptr);
 void centred(const std::string& text, ImFont* font = nullptr, const ImVec4* colour = nullptr);
+// A centred 3x4 keypad of digits with Delete and a green `go` key: what was pressed ("0".."9",
+// "delete", "go"), or empty.
+std::string digit_keypad(Language lang, const std::string& go);
 void wrapped(const std::string& text, const ImVec4* colour = nullptr);
 // "1 h 05 min", "4 min 10 s": a countdown a person reads at a glance.
 std::string duration_words(int64_t seconds);

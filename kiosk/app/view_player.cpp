@@ -68,7 +68,7 @@ void scrubber(const PlayerModel& p, Intents& out) {
 // What the room sees, always in sight of the clerk, and the one button that changes it. Red when
 // the evidence is on the court's screens: nobody should put it there without knowing.
 void court_strip(const CourtScreensModel& c, Language lang, Intents& out) {
-    if (!c.configured) return;
+    if (!c.configured && !c.receivers) return;
     std::string missing;
     int connected = 0;
     for (const CourtDisplay& d : c.screens) {
@@ -77,9 +77,10 @@ void court_strip(const CourtScreensModel& c, Language lang, Intents& out) {
     }
     ImGui::SetCursorPosX(40);
     const bool live = c.live();
-    const Text state = !c.allowed ? Text::court_not_allowed
-                       : connected == 0 ? Text::court_none_connected
-                       : live ? Text::court_live : Text::court_blank;
+    const Text state = !c.allowed                    ? Text::court_not_allowed
+                       : live                         ? Text::court_live
+                       : connected == 0 && !c.casting ? Text::court_none_connected
+                                                      : Text::court_blank;
     // Filled badges, white on red while the room sees the evidence or a screen is missing, white on
     // dark amber otherwise: seen from across the desk.
     auto badge = [](const std::string& words, const ImVec4& colour) {
@@ -94,12 +95,25 @@ void court_strip(const CourtScreensModel& c, Language lang, Intents& out) {
         ImGui::SameLine(0, 50);
         badge(kit::fmt(Text::court_missing, lang, missing.c_str()), kit::kBad);
     }
-    if (c.allowed) {
-        const std::string label = tr(c.blank ? Text::court_show : Text::court_blank_button, lang);
-        ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(label.c_str()).x - 80);
-        if (kit::button(label, 0, 56, c.blank ? &kit::kBad : &kit::kGood))
-            out.push_back({Intent::court_blank, 0, c.blank ? 0.0 : 1.0});
+    if (c.cast.stage == CourtCastView::Stage::paired) {
+        ImGui::SameLine(0, 50);
+        badge(kit::fmt(Text::cast_paired, lang, c.cast.receiver.c_str()), c.casting && live ? kit::kBad : kit::kCps);
     }
+    if (!c.allowed) return;
+    // From the right: show/blank, then the receiver's button.
+    const std::string label = tr(c.blank ? Text::court_show : Text::court_blank_button, lang);
+    const ImGuiStyle& style = ImGui::GetStyle();
+    float right = ImGui::GetWindowWidth() - 40 - ImGui::CalcTextSize(label.c_str()).x - 2 * style.FramePadding.x;
+    if (c.receivers) {
+        const bool paired = c.cast.stage == CourtCastView::Stage::paired;
+        const std::string cast_label = tr(paired ? Text::cast_stop : Text::cast_button, lang);
+        const float left = right - 30 - ImGui::CalcTextSize(cast_label.c_str()).x - 2 * style.FramePadding.x;
+        ImGui::SameLine(left);
+        if (kit::button(cast_label, 0, 56)) out.push_back({paired ? Intent::cast_stop : Intent::open_cast});
+    }
+    ImGui::SameLine(right);
+    if (kit::button(label, 0, 56, c.blank ? &kit::kBad : &kit::kGood))
+        out.push_back({Intent::court_blank, 0, c.blank ? 0.0 : 1.0});
 }
 
 }  // namespace

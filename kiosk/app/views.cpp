@@ -6,6 +6,7 @@ namespace courtplay::kiosk::app {
 
 bool CourtScreensModel::live() const {
     if (!allowed || blank) return false;
+    if (casting) return true;
     for (const CourtDisplay& d : screens)
         if (d.connected) return true;
     return false;
@@ -17,6 +18,7 @@ const char* screen_name(Screen s) {
     case Screen::code: return "code";
     case Screen::share: return "share";
     case Screen::player: return "player";
+    case Screen::cast: return "cast";
     case Screen::confirm_end: return "confirm_end";
     case Screen::admin_pin: return "admin_pin";
     case Screen::admin: return "admin";
@@ -49,6 +51,7 @@ void draw_screen(const UiModel& m, Intents& out) {
     case Screen::code: draw_code(m, out); break;
     case Screen::share: draw_share(m, out); break;
     case Screen::player: if (m.player) draw_player(m, out); break;
+    case Screen::cast: draw_cast(m, out); break;
     case Screen::confirm_end: draw_confirm_end(m, out); break;
     case Screen::admin_pin: draw_admin_pin(m, out); break;
     case Screen::admin: draw_admin(m, out); break;

@@ -10,6 +10,7 @@ void draw_code(const UiModel& m, Intents& out);
 void draw_share(const UiModel& m, Intents& out);
 void draw_confirm_end(const UiModel& m, Intents& out);
 void draw_player(const UiModel& m, Intents& out);
+void draw_cast(const UiModel& m, Intents& out);
 void draw_admin_pin(const UiModel& m, Intents& out);
 void draw_admin(const UiModel& m, Intents& out);
 void draw_idle_warning(const UiModel& m, Intents& out);

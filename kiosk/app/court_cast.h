@@ -1,0 +1,54 @@
+// The kiosk app's cast to a courtroom receiver ([cast] receivers): the clerk picks one and types
+// the code on its screen; pairing (up to some seconds on the network) runs on a thread of its
+// own while the console goes on. One pairing lasts the session, or until the clerk stops it or
+// the receiver ends it, and carries each clip the grant lets go to court as a stream of its own
+// (ClipPlayer::cast_to). Made and asked on the main thread.
+#pragma once
+
+#include "cast/paired_receiver.h"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace courtplay::kiosk::app {
+
+struct CourtCastView {
+    enum class Stage { none, pairing, paired, failed } stage = Stage::none;
+    std::string receiver;  // the address chosen; once paired, the receiver's name
+    std::string problem;   // failed: why, in the clerk's words
+};
+
+class CourtCast {
+public:
+    // `wake` is called (any thread) when pairing is done either way.
+    explicit CourtCast(std::function<void()> wake) : wake_(std::move(wake)) {}
+    ~CourtCast();
+    CourtCast(const CourtCast&) = delete;
+    CourtCast& operator=(const CourtCast&) = delete;
+
+    // Starts pairing (nothing else may be paired or pairing).
+    void pair(cast::PairingRequest request);
+    CourtCastView view() const;
+    // The pairing, once paired (main thread; valid until end() or the next pair()).
+    cast::PairedReceiver* paired();
+    // The receiver ended the cast or went away: forgets the pairing, and says why. Call each turn.
+    std::optional<std::string> check_ended();
+    // Ends the pairing (the clerk stopped it, or the session ended); forgets a failure.
+    void end(const std::string& why);
+
+private:
+    void join();
+
+    std::function<void()> wake_;
+    mutable std::mutex lock_;  // guards view_ and done_ (the pairing thread writes them)
+    CourtCastView view_;
+    std::unique_ptr<cast::PairedReceiver> done_;  // handed over by the pairing thread
+    std::unique_ptr<cast::PairedReceiver> paired_;  // main thread's, once taken from done_
+    std::thread pairing_;
+};
+
+}  // namespace courtplay::kiosk::app
