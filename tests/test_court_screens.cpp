@@ -219,6 +219,7 @@ TEST_CASE("a clerk pairs with a court receiver by its code and each clip the gra
     type("c");
     says(k, "screen cast (en)", 10s);
     CHECK(console_says("Type the code"));
+    CHECK(console_says("Court 1 screen"));  // the receiver named as its certificate names it
     type(code);
     key("Return");
     says(k, "casting to Court 1 screen", 20s);

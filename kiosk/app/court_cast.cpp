@@ -7,6 +7,7 @@ using Stage = CourtCastView::Stage;
 
 CourtCast::~CourtCast() {
     join();
+    if (survey_.joinable()) survey_.join();
     if (paired_) paired_->end("the kiosk closed");
 }
 
@@ -14,12 +15,41 @@ void CourtCast::join() {
     if (pairing_.joinable()) pairing_.join();
 }
 
+void CourtCast::survey(const std::vector<std::string>& addresses, const std::filesystem::path& court_ca) {
+    if (survey_.joinable()) survey_.join();  // the last one has answered or given up by now
+    {
+        std::lock_guard hold(lock_);
+        view_.receivers.clear();
+        for (const std::string& a : addresses) view_.receivers.push_back({a, ReceiverEntry::State::asking, {}});
+    }
+    survey_ = std::thread([this, addresses, court_ca] {
+        for (size_t i = 0; i < addresses.size(); ++i) {
+            ReceiverEntry got{addresses[i], ReceiverEntry::State::not_answering, {}};
+            try {
+                const cast::ReceiverStatus status =
+                    cast::ask_receiver_status(cast::parse_host_port(addresses[i], "[cast] receivers"), court_ca);
+                got.state = status.casting ? ReceiverEntry::State::in_use : ReceiverEntry::State::free;
+                got.name = status.certified_as;
+            } catch (const cast::CastError& e) {
+                std::fprintf(stderr, "courtplay: court receiver %s: %s\n", addresses[i].c_str(), e.what());
+            }
+            {
+                std::lock_guard hold(lock_);
+                if (i < view_.receivers.size() && view_.receivers[i].address == got.address) view_.receivers[i] = got;
+            }
+            wake_();
+        }
+    });
+}
+
 void CourtCast::pair(cast::PairingRequest request) {
     join();
     paired_.reset();
     {
         std::lock_guard hold(lock_);
-        view_ = {Stage::pairing, request.receiver.host + ":" + std::to_string(request.receiver.port), {}};
+        view_.stage = Stage::pairing;
+        view_.receiver = request.receiver.host + ":" + std::to_string(request.receiver.port);
+        view_.problem.clear();
         done_.reset();
     }
     pairing_ = std::thread([this, request = std::move(request)] {
@@ -65,7 +95,8 @@ std::optional<std::string> CourtCast::check_ended() {
     if (!why) return std::nullopt;
     paired_.reset();
     std::lock_guard hold(lock_);
-    view_ = {Stage::failed, view_.receiver, "the court receiver ended the cast: " + *why};
+    view_.stage = Stage::failed;
+    view_.problem = "the court receiver ended the cast: " + *why;
     return why;
 }
 
@@ -74,7 +105,9 @@ void CourtCast::end(const std::string& why) {
     if (paired() != nullptr) paired_->end(why);
     paired_.reset();
     std::lock_guard hold(lock_);
-    view_ = {};
+    view_.stage = Stage::none;
+    view_.receiver.clear();
+    view_.problem.clear();
 }
 
 }  // namespace courtplay::kiosk::app

@@ -13,13 +13,23 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace courtplay::kiosk::app {
+
+// One of the courtroom's receivers as it answered the kiosk's question (its name, whether in use).
+struct ReceiverEntry {
+    std::string address;  // HOST:PORT, as configured
+    enum class State { asking, free, in_use, not_answering } state = State::asking;
+    std::string name;     // its certificate's name, once it answered
+    bool operator==(const ReceiverEntry&) const = default;
+};
 
 struct CourtCastView {
     enum class Stage { none, pairing, paired, failed } stage = Stage::none;
     std::string receiver;  // the address chosen; once paired, the receiver's name
     std::string problem;   // failed: why, in the clerk's words
+    std::vector<ReceiverEntry> receivers;  // the last survey
 };
 
 class CourtCast {
@@ -30,6 +40,9 @@ public:
     CourtCast(const CourtCast&) = delete;
     CourtCast& operator=(const CourtCast&) = delete;
 
+    // Asks each receiver who it is and whether it is in use, on a thread (a few seconds at most
+    // for one that does not answer); the view's `receivers` fill in as they answer.
+    void survey(const std::vector<std::string>& addresses, const std::filesystem::path& court_ca);
     // Starts pairing (nothing else may be paired or pairing).
     void pair(cast::PairingRequest request);
     CourtCastView view() const;
@@ -49,6 +62,7 @@ private:
     std::unique_ptr<cast::PairedReceiver> done_;  // handed over by the pairing thread
     std::unique_ptr<cast::PairedReceiver> paired_;  // main thread's, once taken from done_
     std::thread pairing_;
+    std::thread survey_;
 };
 
 }  // namespace courtplay::kiosk::app

@@ -29,6 +29,18 @@ constexpr int kCourtStripHeight = 80;  // and the court screens' line under them
 volatile std::sig_atomic_t g_stop_signal = 0;
 void on_stop_signal(int sig) { g_stop_signal = sig; }
 
+// The window an event is about, or 0.
+Uint32 window_of(const SDL_Event& e) {
+    switch (e.type) {
+    case SDL_WINDOWEVENT: return e.window.windowID;
+    case SDL_MOUSEMOTION: return e.motion.windowID;
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP: return e.button.windowID;
+    case SDL_MOUSEWHEEL: return e.wheel.windowID;
+    default: return 0;
+    }
+}
+
 }  // namespace
 
 KioskApp::KioskApp(const config::KioskConfig& cfg, AuditTrail& trail, KioskOptions options)
@@ -154,18 +166,6 @@ int KioskApp::run() {
     }
     service_.stopping();  // closed by court IT (admin) or by the driver; after a signal, already said
     return exit_code_;
-}
-
-// The window an event is about, or 0.
-Uint32 window_of(const SDL_Event& e) {
-    switch (e.type) {
-    case SDL_WINDOWEVENT: return e.window.windowID;
-    case SDL_MOUSEMOTION: return e.motion.windowID;
-    case SDL_MOUSEBUTTONDOWN:
-    case SDL_MOUSEBUTTONUP: return e.button.windowID;
-    case SDL_MOUSEWHEEL: return e.wheel.windowID;
-    default: return 0;
-    }
 }
 
 void KioskApp::handle(const SDL_Event& event) {
@@ -341,6 +341,10 @@ void KioskApp::follow_cast() {
         if (player_) player_->stop_cast();
     }
     const CourtCastView view = cast_.view();
+    if (view.receivers != model_.court_screens.cast.receivers) {  // the survey's answers
+        model_.court_screens.cast.receivers = view.receivers;
+        dirty_ = std::max(dirty_, 1);
+    }
     if (view.stage == cast_seen_ && view.receiver == model_.court_screens.cast.receiver) return;
     cast_seen_ = view.stage;
     if (view.stage == CourtCastView::Stage::paired) {

@@ -68,8 +68,12 @@ void KioskApp::apply(const Intent& in) {
         go(Screen::share);
         break;
     case Intent::ask_end: go(Screen::confirm_end); break;
-    case Intent::open_cast:
-        if (player_ && player_->court_allowed() && model_.court_screens.receivers) go(Screen::cast);
+    case Intent::open_cast:  // paired already: Stop casting comes first
+        if (player_ && player_->court_allowed() && model_.court_screens.receivers &&
+            model_.court_screens.cast.stage != CourtCastView::Stage::paired) {
+            cast_.survey(model_.cast.receivers, cfg_.cast.court_ca);
+            go(Screen::cast);
+        }
         break;
     case Intent::cast_pick:
         if (in.index >= 0 && size_t(in.index) < model_.cast.receivers.size()) model_.cast.picked = size_t(in.index);
@@ -81,7 +85,9 @@ void KioskApp::apply(const Intent& in) {
         if (!model_.cast.code.empty()) model_.cast.code.pop_back();
         break;
     case Intent::cast_pair: {
-        if (model_.court_screens.cast.stage == CourtCastView::Stage::pairing || model_.cast.receivers.empty()) break;
+        const CourtCastView::Stage stage = model_.court_screens.cast.stage;
+        if (stage == CourtCastView::Stage::pairing || stage == CourtCastView::Stage::paired || model_.cast.receivers.empty())
+            break;
         cast::PairingRequest request;
         request.receiver = cast::parse_host_port(model_.cast.receivers[model_.cast.picked], "[cast] receivers");
         request.code = model_.cast.code;

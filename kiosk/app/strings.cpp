@@ -118,6 +118,9 @@ constexpr Entry kTable[] = {
     {Text::cast_failed, "Not paired: %s", "Heb baru: %s"},
     {Text::cast_paired, "Receiver: %s", "Derbynnydd: %s"},
     {Text::cast_stop, "Stop casting", "Stopio castio"},
+    {Text::receiver_asking, "%s (asking...)", "%s (yn holi...)"},
+    {Text::receiver_in_use, "%s (in use)", "%s (yn cael ei defnyddio)"},
+    {Text::receiver_not_answering, "%s (not answering)", "%s (dim ateb)"},
 };
 static_assert(std::size(kTable) == static_cast<size_t>(Text::count_), "every Text has one entry");
 

@@ -106,6 +106,9 @@ enum class Text {
     cast_failed,
     cast_paired,
     cast_stop,
+    receiver_asking,
+    receiver_in_use,
+    receiver_not_answering,
     count_  // keep last
 };
 
