@@ -282,3 +282,16 @@ TEST_CASE("a clerk pairs with a court receiver by its code and each clip the gra
     CHECK(stopped == 2);
     CHECK(blanked == std::vector<bool>{false});
 }
+
+TEST_CASE("a court screen named by a position that is the console's own is never put over the console",
+          "[kiosk][ui][court_screens]") {
+    OwnCourtroomXServer x;
+    ServiceFolder svc{"court_console"};
+    std::ofstream(svc.config(), std::ios::app) << "\n[displays]\ncourt = [\"1\"]\n";
+    Spawned k = spawn_courtplay({"--config", svc.config()});
+    says(k, "court screen 1 is the console's screen (DUMMY0); nothing is shown on it", 30s);
+    says(k, "screen waiting (en)", 30s);
+    CHECK(console_says("scan your share code"));  // the clerk's screen, not a black court window over it
+    k.kill(SIGTERM);
+    CHECK(k.wait().exit_code == 0);
+}

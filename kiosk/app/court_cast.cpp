@@ -6,6 +6,7 @@ namespace courtplay::kiosk::app {
 using Stage = CourtCastView::Stage;
 
 CourtCast::~CourtCast() {
+    closing_.store(true);
     join();
     if (survey_.joinable()) survey_.join();
     if (paired_) paired_->end("the kiosk closed");
@@ -16,14 +17,16 @@ void CourtCast::join() {
 }
 
 void CourtCast::survey(const std::vector<std::string>& addresses, const std::filesystem::path& court_ca) {
-    if (survey_.joinable()) survey_.join();  // the last one has answered or given up by now
+    if (surveying_.load()) return;
+    if (survey_.joinable()) survey_.join();  // done: it returns at once
+    surveying_.store(true);
     {
         std::lock_guard hold(lock_);
         view_.receivers.clear();
         for (const std::string& a : addresses) view_.receivers.push_back({a, ReceiverEntry::State::asking, {}});
     }
     survey_ = std::thread([this, addresses, court_ca] {
-        for (size_t i = 0; i < addresses.size(); ++i) {
+        for (size_t i = 0; i < addresses.size() && !closing_.load(); ++i) {
             ReceiverEntry got{addresses[i], ReceiverEntry::State::not_answering, {}};
             try {
                 const cast::ReceiverStatus status =
@@ -39,6 +42,7 @@ void CourtCast::survey(const std::vector<std::string>& addresses, const std::fil
             }
             wake_();
         }
+        surveying_.store(false);
     });
 }
 

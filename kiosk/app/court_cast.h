@@ -7,6 +7,7 @@
 
 #include "cast/paired_receiver.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -41,7 +42,8 @@ public:
     CourtCast& operator=(const CourtCast&) = delete;
 
     // Asks each receiver who it is and whether it is in use, on a thread (a few seconds at most
-    // for one that does not answer); the view's `receivers` fill in as they answer.
+    // for one that does not answer); the view's `receivers` fill in as they answer. While one
+    // survey is still asking, another is not started.
     void survey(const std::vector<std::string>& addresses, const std::filesystem::path& court_ca);
     // Starts pairing (nothing else may be paired or pairing).
     void pair(cast::PairingRequest request);
@@ -63,6 +65,8 @@ private:
     std::unique_ptr<cast::PairedReceiver> paired_;  // main thread's, once taken from done_
     std::thread pairing_;
     std::thread survey_;
+    std::atomic<bool> surveying_{false};  // survey_ is still asking
+    std::atomic<bool> closing_{false};    // the survey stops before its next receiver
 };
 
 }  // namespace courtplay::kiosk::app

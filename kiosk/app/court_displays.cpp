@@ -11,6 +11,7 @@ namespace courtplay::kiosk::app {
 struct CourtDisplays::Screen {
     std::string wanted;
     bool plugged = false;  // its output was connected at the last look
+    std::string console_warned;  // said once: this output is the console's
     std::string output;  // the RandR output it is on, while up
     SDL_Rect where{};
     SDL_Window* window = nullptr;
@@ -63,12 +64,9 @@ CourtDisplays::CourtDisplays(std::vector<std::string> wanted) {
 
 CourtDisplays::~CourtDisplays() = default;
 
-std::vector<CourtDisplay> CourtDisplays::follow() {
-    std::vector<CourtDisplay> changes;
-    if (!outputs_ || !outputs_->available()) return changes;
-    std::vector<DisplayOutput> now = outputs_->list();
-    // A screen just plugged in (or found plugged in at start) but dark is lit: nothing else on a
-    // bare kiosk would. One that is plugged in and was turned off stays off.
+// A screen just plugged in (or found plugged in at start) but dark is lit: nothing else on a bare
+// kiosk would. One that is plugged in and was turned off stays off. True when one was lit.
+bool CourtDisplays::light_plugged_in(const std::vector<DisplayOutput>& now) {
     bool lit_one = false;
     for (auto& s : screens_) {
         auto it = std::find_if(now.begin(), now.end(), [&](const DisplayOutput& o) { return o.name == s->wanted; });
@@ -82,35 +80,51 @@ std::vector<CourtDisplay> CourtDisplays::follow() {
         }
         s->plugged = plugged;
     }
-    if (lit_one) now = outputs_->list();
+    return lit_one;
+}
+
+void CourtDisplays::open(Screen& s, const DisplayOutput& out) {
+    const SDL_Rect where{out.x, out.y, out.width, out.height};
+    s.window = SDL_CreateWindow(("courtplay court screen " + s.wanted).c_str(), where.x, where.y, where.w, where.h,
+                                SDL_WINDOW_BORDERLESS | SDL_WINDOW_SKIP_TASKBAR);
+    if (s.window) s.renderer = SDL_CreateRenderer(s.window, -1, 0);
+    if (!s.renderer) {
+        std::fprintf(stderr, "courtplay: court screen %s cannot be drawn on: %s\n", s.wanted.c_str(), SDL_GetError());
+        s.close();
+        return;
+    }
+    s.output = out.name;
+    s.where = where;
+    s.texture = std::make_unique<VideoTexture>(s.renderer);
+    hide_cursor(s.window);
+    if (last_.picture) s.texture->upload(last_.picture.get());
+    draw(s);
+}
+
+std::vector<CourtDisplay> CourtDisplays::follow(const SDL_Rect& console) {
+    std::vector<CourtDisplay> changes;
+    if (!outputs_ || !outputs_->available()) return changes;
+    std::vector<DisplayOutput> now = outputs_->list();
+    if (light_plugged_in(now)) now = outputs_->list();
     for (auto& s : screens_) {
-        const std::optional<DisplayOutput> out = find_output(now, s->wanted);
+        std::optional<DisplayOutput> out = find_output(now, s->wanted);
         const SDL_Rect where = out ? SDL_Rect{out->x, out->y, out->width, out->height} : SDL_Rect{};
+        // Never over the clerk's own screen (a position that now means the console's output).
+        if (out && SDL_HasIntersection(&where, &console)) {
+            if (s->console_warned != out->name)
+                std::fprintf(stderr, "courtplay: court screen %s is the console's screen (%s); nothing is shown on it\n",
+                             s->wanted.c_str(), out->name.c_str());
+            s->console_warned = out->name;
+            out.reset();
+        }
         const bool same = out && s->window && out->name == s->output && SDL_RectEquals(&where, &s->where);
         if (same || (!out && !s->window)) continue;
         const bool was_up = s->window != nullptr;
         s->close();
-        if (out) {
-            s->window = SDL_CreateWindow(("courtplay court screen " + s->wanted).c_str(), where.x, where.y, where.w,
-                                         where.h, SDL_WINDOW_BORDERLESS | SDL_WINDOW_SKIP_TASKBAR);
-            if (s->window) s->renderer = SDL_CreateRenderer(s->window, -1, 0);
-            if (!s->renderer) {
-                std::fprintf(stderr, "courtplay: court screen %s cannot be drawn on: %s\n", s->wanted.c_str(),
-                             SDL_GetError());
-                s->close();
-            } else {
-                s->output = out->name;
-                s->where = where;
-                s->texture = std::make_unique<VideoTexture>(s->renderer);
-                hide_cursor(s->window);
-                if (last_.picture) s->texture->upload(last_.picture.get());
-                draw(*s);
-            }
-        }
+        if (out) open(*s, *out);
         const bool up = s->window != nullptr;
         if (up != was_up) {
-            std::fprintf(stderr, "courtplay: court screen %s %s\n", s->wanted.c_str(),
-                         up ? "connected" : "disconnected");
+            std::fprintf(stderr, "courtplay: court screen %s %s\n", s->wanted.c_str(), up ? "connected" : "disconnected");
             changes.push_back({s->wanted, up});
         }
     }

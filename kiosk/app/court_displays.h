@@ -31,9 +31,9 @@ public:
     CourtDisplays& operator=(const CourtDisplays&) = delete;
 
     bool configured() const { return !screens_.empty(); }
-    // Opens a window on each wanted screen now lit, closes those gone. The screens that came
-    // (connected) or went since the last call.
-    std::vector<CourtDisplay> follow();
+    // Opens a window on each wanted screen now lit, closes those gone; never on `console` (the
+    // kiosk's own window's place). The screens that came (connected) or went since the last call.
+    std::vector<CourtDisplay> follow(const SDL_Rect& console);
     std::vector<CourtDisplay> status() const;
     bool owns(Uint32 window_id) const;
     void redraw(Uint32 window_id);  // the X server lost what the window showed (exposed)
@@ -44,6 +44,8 @@ public:
 
 private:
     struct Screen;
+    bool light_plugged_in(const std::vector<DisplayOutput>& now);
+    void open(Screen& s, const DisplayOutput& out);
     void draw(Screen& s);
 
     std::vector<std::unique_ptr<Screen>> screens_;

@@ -326,7 +326,7 @@ void KioskApp::refresh_admin() {
 // playing, and the console's indicator told.
 void KioskApp::follow_court_displays() {
     court_checked_ms_ = now_ms();
-    const std::vector<CourtDisplay> changes = court_.follow();
+    const std::vector<CourtDisplay> changes = court_.follow(window_.bounds());
     if (changes.empty()) return;
     if (player_)
         for (const CourtDisplay& c : changes) player_->court_display_changed(c);

@@ -174,6 +174,13 @@ void KioskWindow::evidence_playing(bool playing) {
     else SDL_EnableScreenSaver();
 }
 
+SDL_Rect KioskWindow::bounds() const {
+    SDL_Rect r{};
+    SDL_GetWindowPosition(window_, &r.x, &r.y);
+    SDL_GetWindowSize(window_, &r.w, &r.h);
+    return r;
+}
+
 void KioskWindow::take_focus() {
     if (offscreen_) return;
     SDL_RaiseWindow(window_);

@@ -33,6 +33,7 @@ public:
     bool offscreen() const { return offscreen_; }
     int width() const;
     int height() const;
+    SDL_Rect bounds() const;  // where the window is on the desktop
 
     // Feeds an event to ImGui; true when the window was touched or typed at (activity).
     bool handle(const SDL_Event& event);
