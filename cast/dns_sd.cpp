@@ -74,9 +74,22 @@ void ReceiverAnnouncement::State::publish() {
         fail(std::string("avahi could not make an announcement: ") + avahi_strerror(avahi_client_errno(client)));
         return;
     }
-    if (avahi_entry_group_add_service(group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, AvahiPublishFlags(0), name.c_str(),
-                                      kReceiverServiceType, nullptr, nullptr, port, "v=1", nullptr) < 0 ||
-        avahi_entry_group_commit(group) < 0)
+    int added = AVAHI_ERR_COLLISION;
+    // A screen on this same machine with the name already (two receivers, or a test's) is refused
+    // at once rather than reported later: take "name #2" (#3 ...) then too.
+    for (int tries = 0; added == AVAHI_ERR_COLLISION && tries < 20; ++tries) {
+        added = avahi_entry_group_add_service(group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, AvahiPublishFlags(0),
+                                              name.c_str(), kReceiverServiceType, nullptr, nullptr, port, "v=1", nullptr);
+        if (added == AVAHI_ERR_COLLISION) {
+            char* other = avahi_alternative_service_name(name.c_str());
+            name = other;
+            avahi_free(other);
+            avahi_entry_group_reset(group);
+        }
+    }
+    if (added < 0)
+        fail(std::string("avahi could not announce it: ") + avahi_strerror(added));
+    else if (avahi_entry_group_commit(group) < 0)
         fail(std::string("avahi could not announce it: ") + avahi_strerror(avahi_client_errno(client)));
 }
 

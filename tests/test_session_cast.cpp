@@ -241,24 +241,34 @@ TEST_CASE("A receiver announces itself on the network until it stops, and `court
     const int port = free_port();
     Spawned rx = spawn_courtplay({"receiver", "--config", (data / "receiver.toml").string(), "--listen",
                                   "127.0.0.1:" + std::to_string(port), "--headless"});
+    // A second screen of the same name on this machine (another test's, or two receivers on one
+    // computer): avahi refuses the name at once, and the receiver takes "Court 1 screen #2".
+    const int twin_port = free_port();
+    Spawned twin = spawn_courtplay({"receiver", "--config", (data / "receiver.toml").string(), "--listen",
+                                    "127.0.0.1:" + std::to_string(twin_port), "--headless"});
     REQUIRE(rx.wait_for_err("ready to pair", 20s));
+    REQUIRE(twin.wait_for_err("ready to pair", 20s));
+    std::this_thread::sleep_for(500ms);  // a refusal is said just after "ready"
     CHECK(rx.err().find("not announced") == std::string::npos);
-    // Its port, under its name (another test's receiver of the same name makes avahi add " #2").
-    auto listed = [&] {
+    CHECK(twin.err().find("not announced") == std::string::npos);
+    // Each port, under its name or "Court 1 screen #N".
+    auto listed = [&](int which) {
         const RunResult r = run_courtplay({"receivers", "--config", (data / "kiosk.toml").string(), "--find"});
         REQUIRE(r.exit_code == 0);
         for (const std::string& line : lines_of(r.out))
-            if (line.rfind("found\tCourt 1 screen", 0) == 0 && line.find(":" + std::to_string(port) + " (") != std::string::npos)
+            if (line.rfind("found\tCourt 1 screen", 0) == 0 && line.find(":" + std::to_string(which) + " (") != std::string::npos)
                 return true;
         return false;
     };
     bool found = false;
-    for (int i = 0; i < 5 && !found; ++i) found = listed();  // announcing takes a moment after start
+    for (int i = 0; i < 5 && !found; ++i) found = listed(port) && listed(twin_port);  // announcing takes a moment
     CHECK(found);
+    twin.kill(SIGTERM);
+    CHECK(twin.wait().exit_code == 0);
     rx.kill(SIGTERM);
     REQUIRE(rx.wait().exit_code == 0);
     bool gone = false;
-    for (int i = 0; i < 5 && !gone; ++i) gone = !listed();
+    for (int i = 0; i < 5 && !gone; ++i) gone = !listed(port);
     CHECK(gone);
 }
 
