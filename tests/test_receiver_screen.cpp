@@ -30,6 +30,17 @@ std::vector<std::string> codes_of(const Spawned& rx, size_t at_least) {
     }
     return codes;
 }
+// Whether the screen shows this pairing code ("482 913"). tesseract reads the gap between its two
+// halves as a space or as none, run to run: both are the code.
+bool screen_shows_code(const std::string& code) {
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    for (int tries = 0; tries < 3 || std::chrono::steady_clock::now() < until; ++tries) {
+        std::string text = screen_text();
+        std::erase(text, ' ');
+        if (text.find(code) != std::string::npos) return true;
+    }
+    return false;
+}
 }  // namespace
 
 TEST_CASE("An idle courtroom screen shows its name and the current pairing code, and hides it while casting") {
@@ -42,7 +53,7 @@ TEST_CASE("An idle courtroom screen shows its name and the current pairing code,
                                   "127.0.0.1:" + std::to_string(port), "--print-pairing-code"});
     std::vector<std::string> codes = codes_of(rx, 1);
     REQUIRE(codes.size() == 1);
-    CHECK(screen_says(cast::spaced_pairing_code(codes[0])));
+    CHECK(screen_shows_code(codes[0]));
     CHECK(picture_says(capture_screen(), "Court 1 screen"));
 
     cast::PairingRequest ask{{"127.0.0.1", port}, codes[0] == "000000" ? "000001" : "000000", data / "ca" / "ca.pem",
@@ -50,7 +61,7 @@ TEST_CASE("An idle courtroom screen shows its name and the current pairing code,
     CHECK_THROWS_AS(cast::PairedReceiver(ask), cast::PairingRefused);
     codes = codes_of(rx, 2);
     REQUIRE(codes.size() == 2);
-    CHECK(screen_says(cast::spaced_pairing_code(codes[1])));
+    CHECK(screen_shows_code(codes[1]));
 
     ask.code = codes[1];
     cast::PairedReceiver paired(ask);
@@ -60,7 +71,7 @@ TEST_CASE("An idle courtroom screen shows its name and the current pairing code,
     paired.end();
     codes = codes_of(rx, 3);
     REQUIRE(codes.size() == 3);
-    CHECK(screen_says(cast::spaced_pairing_code(codes[2])));
+    CHECK(screen_shows_code(codes[2]));
     rx.kill(SIGTERM);
     CHECK(rx.wait().exit_code == 0);
 }
