@@ -61,12 +61,7 @@ courtplay::kiosk::RgbPicture court_screen() {
 }
 
 // Whether the console (not the court screen beside it) reads `part` within a few seconds.
-bool console_says(const std::string& part) {
-    const auto end = std::chrono::steady_clock::now() + 10s;
-    for (int tries = 0; tries < 3 || std::chrono::steady_clock::now() < end; ++tries)
-        if (picture_says(capture_area(0, 0, 1920, 1080), part)) return true;
-    return false;
-}
+bool console_says(const std::string& part) { return area_says(0, 0, 1920, 1080, part); }
 
 // The brightest channel of any pixel: black is below 20 (limited-range black is 16).
 int brightest(const courtplay::kiosk::RgbPicture& p) {

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -279,10 +280,12 @@ int ask_window_to_close(const std::string& name) {
     return sent;
 }
 
-bool screen_says(const std::string& part, std::chrono::seconds limit) {
+namespace {
+// Reads `capture()` until it says `part` (at least three reads, until `limit`).
+bool says(const std::function<kiosk::RgbPicture()>& capture, const std::string& part, std::chrono::seconds limit) {
     const auto end = std::chrono::steady_clock::now() + limit;
     for (int reads = 1;; ++reads) {
-        const kiosk::RgbPicture screen = capture_screen();
+        const kiosk::RgbPicture screen = capture();
         if (picture_says(screen, part)) return true;
         if (std::chrono::steady_clock::now() >= end && reads >= 3) {
             UNSCOPED_INFO("the screen reads: " << read_picture_text(screen));
@@ -290,6 +293,13 @@ bool screen_says(const std::string& part, std::chrono::seconds limit) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }
+}
+}  // namespace
+
+bool screen_says(const std::string& part, std::chrono::seconds limit) { return says(capture_screen, part, limit); }
+
+bool area_says(int x, int y, int width, int height, const std::string& part, std::chrono::seconds limit) {
+    return says([&] { return capture_area(x, y, width, height); }, part, limit);
 }
 
 }  // namespace courtplay::testing

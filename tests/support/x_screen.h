@@ -62,6 +62,9 @@ bool picture_says(const kiosk::RgbPicture& picture, const std::string& part);
 // loaded machine one reading can take longer than the limit: it reads at least three times, so a
 // screen captured just before the app drew is read again. Says what it read when it gives up.
 bool screen_says(const std::string& part, std::chrono::seconds limit = std::chrono::seconds(10));
+// The same for a part of the screen (x, y, width, height): one screen of several.
+bool area_says(int x, int y, int width, int height, const std::string& part,
+               std::chrono::seconds limit = std::chrono::seconds(10));
 // Where tesseract finds `word` on the screen (the centre of the first match), to click on it.
 std::optional<std::pair<int, int>> find_word(const std::string& word);
 // xdotool with these arguments ("key", "F2"; "type", "--delay", "20", "ABC"); true when it ran.
