@@ -31,19 +31,16 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-// Several MB, so that a small read-ahead leaves most of it on the service at any moment. (x264
-// undershoots any bitrate on the fixtures' flat pictures; intra-only MJPEG at a fixed quantiser
-// does not.)
+// Several MB (about 7.5: intra-only MJPEG at a fixed quantiser; x264 would make a few hundred
+// KB of the fixtures' flat pictures), so that a small read-ahead leaves most of it on the service.
 std::string big_clip() {
     return fixture({.path = "stream-big.mp4", .video_codec = "mjpeg", .width = 960, .height = 540, .seconds = 8});
 }
-// Far larger than loopback's socket buffers (megabytes each way): stopping the service mid-clip
-// then always loses bytes the player still needs. With big_clip() (0.7 MB) the rest of the clip
-// could already sit in the buffers when the service stopped, and the stream then ended cleanly.
-std::string huge_clip() {
-    return fixture({.path = "stream-huge.mp4", .video_codec = "mjpeg", .width = 960, .height = 540, .seconds = 8,
-                    .video_bitrate = 24'000'000});
-}
+// For the cases that stop the service mid-clip. Served as fast as that, loopback's socket buffers
+// (megabytes each way) could already hold the rest of the clip when the service stopped, and the
+// stream would then end cleanly instead of being lost (CI saw it). At 2 MB/s, twice the clip's
+// bitrate, what the buffers hold is far from the end.
+server::ServiceOptions paced() { return {.clip_rate_kib_s = 2048}; }
 std::string small_clip() { return fixture({.path = "stream-small.mp4", .width = 320, .height = 180, .seconds = 2}); }
 
 // A service with one clip and one share of it, redeemed as the kiosk does it.
@@ -52,7 +49,8 @@ struct StreamService : ServiceFolder {
     config::KioskConfig cfg;
     std::optional<auth::Redemption> redemption;
 
-    StreamService(const std::string& name, const std::string& clip) : ServiceFolder(name), clip_path(clip) {
+    StreamService(const std::string& name, const std::string& clip, server::ServiceOptions service = {})
+        : ServiceFolder(name, std::move(service)), clip_path(clip) {
         clip_id = add_clip(clip_path, "CCTV, High Street");
         token = share({"--party", "cps", "--case", "01YZ1234526", "--clips", clip_id, "--perms", "view",
                        "--expires", "2h"});
@@ -158,7 +156,7 @@ TEST_CASE("The HTTPS source reads exactly the clip's bytes and verifies them") {
 }
 
 TEST_CASE("A service restart mid-clip: reconnecting, then the clip resumes at the right byte") {
-    StreamService svc("stream-restart", big_clip());
+    StreamService svc("stream-restart", big_clip(), paced());
     const std::string file = read_file(svc.clip_path);
     HttpsSource source(svc.options(256u << 10));
 
@@ -561,7 +559,7 @@ TEST_CASE("The player plays from the HTTPS source frame-exact, and stops at once
         CHECK(source->verification() == HttpsSource::Verification::verified);
     }
     SECTION("destroying the player while the source waits on a service that is down does not hang") {
-        StreamService svc("stream-down", huge_clip());
+        StreamService svc("stream-down", big_clip(), paced());
         auto owned = std::make_unique<HttpsSource>(svc.options(256u << 10));
         HttpsSource* source = owned.get();
         auto playback = std::make_unique<Playback>(std::move(owned));
