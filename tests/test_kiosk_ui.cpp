@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <fstream>
 #include <thread>
 
@@ -214,4 +215,75 @@ TEST_CASE("a session no one uses ends by itself after a visible countdown", "[ki
     k.app.kill(SIGTERM);
     CHECK(k.app.wait().exit_code == 0);
     CHECK(in_order(court.service_events(), {"session.started", "token.redeemed", "session.timed_out", "session.ended"}));
+}
+
+namespace {
+// Where two captures of the screen differ: the bounding box (x0, y0, x1, y1, exclusive) and how
+// many pixels; all zero when they are the same.
+struct Change {
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    long pixels = 0;
+};
+Change change_between(const courtplay::kiosk::RgbPicture& a, const courtplay::kiosk::RgbPicture& b) {
+    Change c{a.width, a.height, 0, 0, 0};
+    for (int y = 0; y < a.height; ++y)
+        for (int x = 0; x < a.width; ++x) {
+            const size_t i = (static_cast<size_t>(y) * a.width + x) * 3;
+            if (std::equal(&a.pixels[i], &a.pixels[i] + 3, &b.pixels[i])) continue;
+            ++c.pixels;
+            c.x0 = std::min(c.x0, x), c.y0 = std::min(c.y0, y);
+            c.x1 = std::max(c.x1, x + 1), c.y1 = std::max(c.y1, y + 1);
+        }
+    return c.pixels ? c : Change{};
+}
+// The rows of `p` from y0 to y1 (exclusive), with `margin` more above and below: a line of text.
+courtplay::kiosk::RgbPicture rows(const courtplay::kiosk::RgbPicture& p, int y0, int y1, int margin) {
+    y0 = std::max(0, y0 - margin), y1 = std::min(p.height, y1 + margin);
+    const auto row = [&](int y) { return p.pixels.begin() + static_cast<ptrdiff_t>(y) * p.width * 3; };
+    return {p.width, y1 - y0, {row(y0), row(y1)}};
+}
+}  // namespace
+
+// Issue 7: the mark is on every frame shown, paused included, and its time is the time now. The
+// stage's repaint is unit-tested (test_watermark); this reads a real window back from the X server.
+TEST_CASE("on screen a paused picture holds still while the watermark's clock moves on each second", "[watermark][ui]") {
+    OwnXServer x;
+    courtplay::assets::SampleSpec spec;
+    spec.path = "paused_mark.mp4";
+    spec.width = 1280;  // the mark's letters at 1/26 of the height: 27 px, large enough to read back
+    spec.height = 720;
+    spec.seconds = 3;
+    const std::string commands = scratch_dir() + "/paused_mark.commands";
+    std::ofstream(commands) << "0.5 pause\n";
+    Spawned app = spawn_courtplay({"play", fixture(spec), "--no-audio", "--commands", commands, "--watermark",
+                                   "PAUSED REVIEW"});
+    REQUIRE(screen_says("PAUSED REVIEW", 20s));
+    std::this_thread::sleep_for(1s);  // paused by now (0.5 s after the first frame)
+    // The mark moves to its next place every 20 s of wall-clock time: the three captures (2.3 s)
+    // are taken inside one place.
+    if (std::time(nullptr) % 20 > 16) std::this_thread::sleep_for(std::chrono::seconds(21 - std::time(nullptr) % 20));
+    const auto a = capture_screen();
+    std::this_thread::sleep_for(1100ms);
+    const auto b = capture_screen();
+    std::this_thread::sleep_for(1100ms);
+    const auto c = capture_screen();
+    app.kill(SIGTERM);
+    CHECK(app.wait().exit_code == 0);
+
+    // A second passed between captures, so each pair differs; but only in one line of text (the
+    // time), not in the picture, which a frame advancing would change almost everywhere.
+    for (const auto& [before, after] : {std::pair{&a, &b}, std::pair{&b, &c}}) {
+        const Change d = change_between(*before, *after);
+        INFO("changed " << d.pixels << " pixels in x " << d.x0 << "-" << d.x1 << ", y " << d.y0 << "-" << d.y1);
+        REQUIRE(d.pixels > 0);
+        CHECK(d.y1 - d.y0 <= 60);           // one line of 27 px letters and their outline
+        CHECK(d.x1 - d.x0 <= 1280 * 94 / 100);  // inside the mark's plate
+        // What changed is the clock (its last digits): the line holding them reads back as the
+        // time, each capture's its own.
+        const std::string was = read_picture_text(rows(*before, d.y0, d.y1, 12));
+        const std::string now = read_picture_text(rows(*after, d.y0, d.y1, 12));
+        INFO("read " << was << " then " << now);
+        CHECK(has(now, "UTC"));
+        CHECK(was != now);
+    }
 }
