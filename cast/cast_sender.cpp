@@ -51,8 +51,15 @@ public:
         DictPtr opts(srt_options(options.key, SrtRole::caller, options.latency_ms));
         AVDictionary* o = opts.release();
         AVIOContext* pb = nullptr;
-        const int err = avio_open2(&pb, srt_url(options.receiver, SrtRole::caller).c_str(), AVIO_FLAG_WRITE, nullptr, &o);
+        // libavformat's SRT polls this between its 0.1 s waits (the handshake's, and later a write's).
+        const AVIOInterruptCB give_up{[](void* flag) { return flag && static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0; },
+                                      const_cast<std::atomic<bool>*>(options.give_up.get())};
+        const int err = avio_open2(&pb, srt_url(options.receiver, SrtRole::caller).c_str(), AVIO_FLAG_WRITE,
+                                   &give_up, &o);
         av_dict_free(&o);
+        if (err == AVERROR_EXIT)
+            throw CastError("the cast to " + options.receiver.host + ":" + std::to_string(options.receiver.port) +
+                            " was called off");
         if (err < 0) throw CastError(describe_connect_failure(err, options.receiver));
         pb_ = pb;
     }

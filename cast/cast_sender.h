@@ -13,6 +13,7 @@
 #include "player/player.h"
 
 #include <condition_variable>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,9 @@ struct CastOptions {
     AVRational frame_rate{0, 1};  // the clip's nominal rate, a hint to the rate control
     std::optional<player::AudioFormat> audio;  // the sound as the audio device gets it; none: no sound
     int queue_pictures = 8;       // pictures waiting for the encoder before new ones are dropped
+    // Looked at every 0.1 s while SRT waits (for the handshake, or for room to send): once true,
+    // the connection being made is given up (CastError) and a stream ends. None: never.
+    std::shared_ptr<const std::atomic<bool>> give_up;
 };
 
 struct CastStats {

@@ -245,9 +245,22 @@ TEST_CASE("a clerk pairs with a court receiver by its code and each clip the gra
     CHECK(receiver.wait_for_err("receiving a cast", 10s, 2));
     CHECK(receiver.out().size() == 7);  // still the first code alone: paired all along
 
-    // Ending the session ends the pairing: the receiver shows a new code.
+    // The receiver's computer freezes as the next clip opens: the stream's connection is made
+    // beside the kiosk's loop, so the clerk's keys act at once (were it made on the loop, Escape
+    // would wait out SRT's 3 s and the clip would first be said not castable). Closing the clip
+    // gives the connection up, and no cast is recorded for it.
     key("Escape");
     says(k, "screen share (en)", 10s, 3);
+    receiver.kill(SIGSTOP);
+    type("1");
+    says(k, "screen player (en)", 30s, 4);
+    says(k, "connecting the cast to Court 1 screen", 10s, 3);
+    key("Escape");
+    says(k, "screen share (en)", 10s, 4);
+    CHECK(k.err().find("this clip cannot be cast") == std::string::npos);
+    receiver.kill(SIGCONT);
+
+    // Ending the session ends the pairing: the receiver shows a new code.
     key("Escape");
     says(k, "screen confirm_end (en)", 10s);
     key("Return");

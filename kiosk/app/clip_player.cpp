@@ -54,6 +54,7 @@ ClipPlayer::ClipPlayer(ReadyClip clip, AuditTrail& trail, SDL_Renderer* renderer
       court_(court_allowed_ && court && court->configured() ? court : nullptr),
       court_gate_(&journal_, kCourtScreens, true),
       heard_(std::make_unique<AudioRelay>()),
+      wake_(wake),
       player_(std::make_unique<player::Player>(
           std::move(clip_.source), options_for(clip_.clip),
           [this, sound](player::AudioFormat wanted) -> std::unique_ptr<player::AudioOutput> {
@@ -112,25 +113,41 @@ void ClipPlayer::set_court_blank(bool blank) {
 }
 
 void ClipPlayer::cast_to(const cast::PairedReceiver& receiver) {
-    if (!court_allowed_ || caster_) return;
+    if (!court_allowed_ || casting() || cast_connecting()) return;
     cast::CastOptions options{receiver.address(), receiver.key()};
     options.frame_rate = player_->clip().frame_rate;
     options.audio = heard_format_;
-    nlohmann::json display = {{"display", "court receiver " + receiver.certified_as()},
-                              {"receiver", receiver.certified_as()},
-                              {"address", receiver.address().host + ":" + std::to_string(receiver.address().port)}};
-    auto caster = std::make_unique<cast::CastSender>(options);  // connects: throws when it cannot
-    nlohmann::json started = display;
-    started["blanked"] = court_gate_.blank();
-    journal_.record(type::output_started, player_->state(player::monotonic_now()).position, started);
+    cast_display_ = {{"display", "court receiver " + receiver.certified_as()},
+                     {"receiver", receiver.certified_as()},
+                     {"address", receiver.address().host + ":" + std::to_string(receiver.address().port)}};
+    connecting_ = std::make_unique<cast::CastConnect>(std::move(options), wake_);
+}
+
+std::optional<std::string> ClipPlayer::follow_cast() {
+    if (!connecting_ || !connecting_->done()) return std::nullopt;
+    std::unique_ptr<cast::CastSender> caster;
+    try {
+        caster = connecting_->take();
+        connecting_.reset();
+        nlohmann::json started = cast_display_;
+        started["blanked"] = court_gate_.blank();
+        journal_.record(type::output_started, player_->state(player::monotonic_now()).position, started);
+    } catch (const cast::CastError& e) {
+        connecting_.reset();
+        return std::string(e.what());
+    } catch (const audit::JournalError& e) {
+        caster->abandon("the cast's start could not be recorded");  // nothing was sent: nothing to finish
+        return std::string(e.what()) + ". The clip is not cast";
+    }
     caster_ = std::move(caster);
-    cast_display_ = std::move(display);
     court_gate_.add(caster_.get());
     heard_->set(caster_.get());
     court_gate_.resend();  // what the room sees now (a paused clip, or black) without waiting for a frame
+    return std::string();
 }
 
 void ClipPlayer::stop_cast() {
+    connecting_.reset();  // a connection still being made is given up
     if (!caster_) return;
     heard_->set(nullptr);
     court_gate_.remove(caster_.get());

@@ -3,6 +3,7 @@
 // journal before it acts. Made and used on the main thread; what it records is about its clip.
 #pragma once
 
+#include "cast/cast_connect.h"
 #include "cast/cast_sender.h"
 #include "cast/paired_receiver.h"
 #include "kiosk/app/court_displays.h"
@@ -55,12 +56,18 @@ public:
     // A court screen plugged in or unplugged while this clip is up: recorded (output.started or
     // output.stopped, naming it). Never throws: the screen has already come or gone.
     void court_display_changed(const CourtDisplay& display);
-    // Sends this clip to a paired court receiver, as a stream of its own, through the court
-    // screens' gate (so blank and show act on it too). Recorded first. Throws cast::CastError (the
-    // receiver is not listening) or audit::JournalError; then nothing is sent.
+    // Begins sending this clip to a paired court receiver, as a stream of its own: its connection
+    // is made beside the loop (follow_cast() finishes it), so the controls never wait on it.
     void cast_to(const cast::PairedReceiver& receiver);
+    // Once the connection cast_to began is made: recorded (output.started), then the stream goes
+    // through the court screens' gate (so blank and show act on it too), and this says so with an
+    // empty string. If it could not be made or recorded, why; nothing is sent. Nothing while
+    // still connecting, or with no cast begun.
+    std::optional<std::string> follow_cast();
     bool casting() const { return caster_ != nullptr; }
-    // Ends the stream (the clerk stopped the cast, or the receiver ended it); recorded. Never throws.
+    bool cast_connecting() const { return connecting_ != nullptr; }
+    // Ends the stream, or gives up its connection (the clerk stopped the cast, or the receiver
+    // ended it); a stream that had started is recorded as stopped. Never throws.
     void stop_cast();
 private:
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
@@ -76,8 +83,10 @@ private:
     class AudioRelay;
     std::unique_ptr<AudioRelay> heard_;  // the sound as heard, to the cast while there is one
     std::optional<player::AudioFormat> heard_format_;
+    std::unique_ptr<cast::CastConnect> connecting_;  // cast_to's connection, until follow_cast takes it
     std::unique_ptr<cast::CastSender> caster_;
     nlohmann::json cast_display_;  // how the audit trail names the receiver
+    std::function<void()> wake_;   // the loop's: a connection made must be followed at once
     player::FramePosition position_;
     bool fresh_ = false;
     std::unique_ptr<player::Player> player_;  // after what its sinks write to; stopped first

@@ -141,8 +141,13 @@ int KioskApp::run() {
         if (dirty_ > 0 || !pending_.empty()) wait_us = 0;
         SDL_Event event;
         if (SDL_WaitEventTimeout(&event, static_cast<int>(std::clamp<Micros>((wait_us + 999) / 1000, 0, 250)))) {
-            do handle(event);
-            while (SDL_PollEvent(&event));
+            // Each key acts before the next is read: a scanner's code and its Enter, or Enter then
+            // Escape on a refusal, arrive together, and each must see what the one before did.
+            do {
+                handle(event);
+                apply_pending();
+                follow_desk();
+            } while (SDL_PollEvent(&event));
         }
         follow_desk();
         follow_cast();
@@ -340,6 +345,13 @@ void KioskApp::follow_cast() {
         std::fprintf(stderr, "courtplay: the court receiver ended the cast: %s\n", why->c_str());
         if (player_) player_->stop_cast();
     }
+    if (std::optional<std::string> failure = player_ ? player_->follow_cast() : std::nullopt) {
+        if (failure->empty() && cast_.paired())
+            std::fprintf(stderr, "courtplay: casting to %s\n", cast_.paired()->certified_as().c_str());
+        else if (!failure->empty())
+            std::fprintf(stderr, "courtplay: this clip cannot be cast: %s\n", failure->c_str());
+        refresh_court();
+    }
     const CourtCastView view = cast_.view();
     if (view.receivers != model_.court_screens.cast.receivers) {  // the survey's answers
         model_.court_screens.cast.receivers = view.receivers;
@@ -361,15 +373,9 @@ void KioskApp::follow_cast() {
 // The clip playing goes to the paired receiver, if its grant allows: a stream of its own.
 void KioskApp::cast_clip() {
     cast::PairedReceiver* paired = cast_.paired();
-    if (!player_ || !paired || !player_->court_allowed() || player_->casting()) return;
-    try {
-        player_->cast_to(*paired);
-        std::fprintf(stderr, "courtplay: casting to %s\n", paired->certified_as().c_str());
-    } catch (const cast::CastError& e) {
-        std::fprintf(stderr, "courtplay: this clip cannot be cast: %s\n", e.what());
-    } catch (const audit::JournalError& e) {
-        std::fprintf(stderr, "courtplay: %s. The clip is not cast.\n", e.what());
-    }
+    if (!player_ || !paired || !player_->court_allowed() || player_->casting() || player_->cast_connecting()) return;
+    player_->cast_to(*paired);
+    std::fprintf(stderr, "courtplay: connecting the cast to %s\n", paired->certified_as().c_str());
 }
 
 void KioskApp::refresh_court() {
