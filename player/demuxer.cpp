@@ -158,6 +158,14 @@ Demuxer::~Demuxer() { stop(); }
 void Demuxer::start(PacketQueue* video, PacketQueue* audio) {
     video_queue_ = video;
     audio_queue_ = audio;
+    // A full queue is waited on, not polled: a clip paused for minutes in court costs nothing.
+    // (The lock closes the gap between the reader's check for room and its wait.)
+    const auto room = [this] {
+        { std::lock_guard lock(mutex_); }
+        wake_.notify_all();
+    };
+    if (video) video->on_taken(room);
+    if (audio) audio->on_taken(room);
     thread_ = std::thread([this] { run(); });
 }
 
@@ -234,7 +242,9 @@ void Demuxer::run() {
         }
         if (at_end_ || queues_full()) {
             std::unique_lock lock(mutex_);
-            wake_.wait_for(lock, std::chrono::milliseconds(5), [&] { return stopping_ || request_; });
+            // Woken by a seek, a stop, or a decoder taking a packet; the timeout is a backstop.
+            wake_.wait_for(lock, std::chrono::milliseconds(250),
+                           [&] { return stopping_ || request_ || (!at_end_ && !queues_full()); });
             continue;
         }
         int err = av_read_frame(input_.get(), raw);

@@ -13,12 +13,16 @@ void PacketQueue::push(PacketItem item) {
 }
 
 std::optional<PacketItem> PacketQueue::pop() {
-    std::unique_lock lock(mutex_);
-    ready_.wait(lock, [&] { return aborted_ || !items_.empty(); });
-    if (aborted_) return std::nullopt;
-    PacketItem item = std::move(items_.front());
-    items_.pop_front();
-    if (item.packet) bytes_ -= static_cast<size_t>(item.packet->size);
+    std::optional<PacketItem> item;
+    {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return aborted_ || !items_.empty(); });
+        if (aborted_) return std::nullopt;
+        item = std::move(items_.front());
+        items_.pop_front();
+        if (item->packet) bytes_ -= static_cast<size_t>(item->packet->size);
+    }
+    if (taken_) taken_();
     return item;
 }
 

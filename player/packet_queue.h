@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -33,6 +34,9 @@ public:
     void abort();
     size_t count() const;
     size_t bytes() const;
+    // Called after each pop, outside the queue's lock: the producer waits on it for room. Set
+    // before any consumer starts.
+    void on_taken(std::function<void()> taken) { taken_ = std::move(taken); }
 
 private:
     mutable std::mutex mutex_;  // guards items_, bytes_, aborted_
@@ -40,6 +44,7 @@ private:
     std::deque<PacketItem> items_;
     size_t bytes_ = 0;
     bool aborted_ = false;
+    std::function<void()> taken_;
 };
 
 }  // namespace courtplay::player

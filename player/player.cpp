@@ -18,6 +18,9 @@ constexpr size_t kVideoFramesBeforeFirst = 1;
 constexpr size_t kAudioSamplesAhead = 48000;  // floats: a quarter second of 48 kHz stereo
 constexpr size_t kHistoryWhilePlaying = 2;
 constexpr Micros kIdle = 20000;               // poll interval when nothing is due (end checks)
+// Paused, nothing is due until the user acts (which wakes the loop anyway): a caller polling 50
+// times a second while a clip sits paused for minutes in court costs a kiosk its idle target.
+constexpr Micros kPausedPoll = 100000;
 constexpr Micros kRefill = 1000000;           // pictures read before playback goes on after a wait
 
 }  // namespace
@@ -110,7 +113,7 @@ Micros Player::tick(Micros now) {
         if (!carry_out(intents_.front(), now)) return kIdle;
         intents_.pop_front();
     }
-    Micros wait = (paused_ || !started_) ? kIdle : play_due(now);
+    Micros wait = !started_ ? kIdle : paused_ ? kPausedPoll : play_due(now);
     check_end();
     return wait;
 }
