@@ -52,8 +52,8 @@ public:
         AVDictionary* o = opts.release();
         AVIOContext* pb = nullptr;
         // libavformat's SRT polls this between its 0.1 s waits (the handshake's, and later a write's).
-        const AVIOInterruptCB give_up{[](void* flag) { return flag && static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0; },
-                                      const_cast<std::atomic<bool>*>(options.give_up.get())};
+        const AVIOInterruptCB give_up{[](void* flag) { return flag && static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; },
+                                      options.give_up.get()};
         const int err = avio_open2(&pb, srt_url(options.receiver, SrtRole::caller).c_str(), AVIO_FLAG_WRITE,
                                    &give_up, &o);
         av_dict_free(&o);

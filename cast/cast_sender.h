@@ -12,8 +12,8 @@
 #include "cast/stream_format.h"
 #include "player/player.h"
 
-#include <condition_variable>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -34,7 +34,7 @@ struct CastOptions {
     int queue_pictures = 8;       // pictures waiting for the encoder before new ones are dropped
     // Looked at every 0.1 s while SRT waits (for the handshake, or for room to send): once true,
     // the connection being made is given up (CastError) and a stream ends. None: never.
-    std::shared_ptr<const std::atomic<bool>> give_up;
+    std::shared_ptr<std::atomic<bool>> give_up;
 };
 
 struct CastStats {
