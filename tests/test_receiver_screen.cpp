@@ -33,13 +33,11 @@ std::vector<std::string> codes_of(const Spawned& rx, size_t at_least) {
 // Whether the screen shows this pairing code ("482 913"). tesseract reads the gap between its two
 // halves as a space or as none, run to run: both are the code.
 bool screen_shows_code(const std::string& code) {
-    const auto until = std::chrono::steady_clock::now() + 10s;
-    for (int tries = 0; tries < 3 || std::chrono::steady_clock::now() < until; ++tries) {
-        std::string text = screen_text();
+    return screen_shows([&](const courtplay::kiosk::RgbPicture& screen) {
+        std::string text = read_picture_text(screen);
         std::erase(text, ' ');
-        if (text.find(code) != std::string::npos) return true;
-    }
-    return false;
+        return text.find(code) != std::string::npos;
+    });
 }
 }  // namespace
 

@@ -281,12 +281,13 @@ int ask_window_to_close(const std::string& name) {
 }
 
 namespace {
-// Reads `capture()` until it says `part` (at least three reads, until `limit`).
-bool says(const std::function<kiosk::RgbPicture()>& capture, const std::string& part, std::chrono::seconds limit) {
+// Reads `capture()` until `seen` finds what it looks for in it (at least three reads, until `limit`).
+bool shows(const std::function<kiosk::RgbPicture()>& capture, const std::function<bool(const kiosk::RgbPicture&)>& seen,
+           std::chrono::seconds limit) {
     const auto end = std::chrono::steady_clock::now() + limit;
     for (int reads = 1;; ++reads) {
         const kiosk::RgbPicture screen = capture();
-        if (picture_says(screen, part)) return true;
+        if (seen(screen)) return true;
         if (std::chrono::steady_clock::now() >= end && reads >= 3) {
             UNSCOPED_INFO("the screen reads: " << read_picture_text(screen));
             return false;
@@ -296,10 +297,17 @@ bool says(const std::function<kiosk::RgbPicture()>& capture, const std::string& 
 }
 }  // namespace
 
-bool screen_says(const std::string& part, std::chrono::seconds limit) { return says(capture_screen, part, limit); }
+bool screen_shows(const std::function<bool(const kiosk::RgbPicture&)>& seen, std::chrono::seconds limit) {
+    return shows(capture_screen, seen, limit);
+}
+
+bool screen_says(const std::string& part, std::chrono::seconds limit) {
+    return screen_shows([&](const kiosk::RgbPicture& p) { return picture_says(p, part); }, limit);
+}
 
 bool area_says(int x, int y, int width, int height, const std::string& part, std::chrono::seconds limit) {
-    return says([&] { return capture_area(x, y, width, height); }, part, limit);
+    return shows([&] { return capture_area(x, y, width, height); },
+                 [&](const kiosk::RgbPicture& p) { return picture_says(p, part); }, limit);
 }
 
 }  // namespace courtplay::testing

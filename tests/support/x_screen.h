@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -62,6 +63,9 @@ bool picture_says(const kiosk::RgbPicture& picture, const std::string& part);
 // loaded machine one reading can take longer than the limit: it reads at least three times, so a
 // screen captured just before the app drew is read again. Says what it read when it gives up.
 bool screen_says(const std::string& part, std::chrono::seconds limit = std::chrono::seconds(10));
+// The same with a test of one's own on each capture (e.g. text read with its spaces ignored).
+bool screen_shows(const std::function<bool(const kiosk::RgbPicture&)>& seen,
+                  std::chrono::seconds limit = std::chrono::seconds(10));
 // The same for a part of the screen (x, y, width, height): one screen of several.
 bool area_says(int x, int y, int width, int height, const std::string& part,
                std::chrono::seconds limit = std::chrono::seconds(10));
