@@ -42,6 +42,9 @@ void write_stream_key_file(const std::filesystem::path& file, const StreamKey& k
 struct HostPort {
     std::string host;
     int port = 0;
+    // The name its certificate must carry when that is not `host`: a receiver found by DNS-SD is
+    // reached at an address it announced, and proves the mDNS host name it announced it under.
+    std::string certified_name;
 };
 // "HOST:PORT" (IPv4 or a name; "[v6]:PORT" too). Throws CastError saying what is wrong.
 HostPort parse_host_port(const std::string& text, const char* what);

@@ -234,11 +234,12 @@ std::unique_ptr<TlsLink> connect_tls(const HostPort& to, const std::filesystem::
 
     SslPtr ssl(SSL_new(ctx.get()));
     if (!ssl || SSL_set_fd(ssl.get(), fd.get()) != 1) throw CastError("cannot set up TLS: " + openssl_reason());
-    if (is_ip_literal(to.host)) {
-        if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), to.host.c_str()) != 1)
-            throw CastError("cannot check the address " + to.host);
-    } else if (SSL_set1_host(ssl.get(), to.host.c_str()) != 1 || SSL_set_tlsext_host_name(ssl.get(), to.host.c_str()) != 1) {
-        throw CastError("cannot check the name " + to.host);
+    const std::string& name = to.certified_name.empty() ? to.host : to.certified_name;
+    if (is_ip_literal(name)) {
+        if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), name.c_str()) != 1)
+            throw CastError("cannot check the address " + name);
+    } else if (SSL_set1_host(ssl.get(), name.c_str()) != 1 || SSL_set_tlsext_host_name(ssl.get(), name.c_str()) != 1) {
+        throw CastError("cannot check the name " + name);
     }
     int error = 0;
     if (drive(ssl.get(), fd.get(), deadline, error, [&] { return SSL_connect(ssl.get()); }) <= 0) {
@@ -247,7 +248,7 @@ std::unique_ptr<TlsLink> connect_tls(const HostPort& to, const std::filesystem::
             throw CastError("the screen at " + text_of(to) +
                             " did not prove it is one of this court's screens: its certificate " +
                             X509_verify_cert_error_string(verdict) + ". It must be issued by the court CA in " +
-                            court_ca.string() + " for the address " + to.host + ". Tell court IT");
+                            court_ca.string() + " for the address " + name + ". Tell court IT");
         throw CastError("the receiver at " + text_of(to) + " did not complete a secure connection (" +
                         (error ? openssl_reason() : std::string("timed out")) + ")");
     }

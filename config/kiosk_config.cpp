@@ -55,13 +55,14 @@ enum class Rule {
     AddressList,   // a list of 1 to KeySpec::max HOST:PORT (or [IPV6]:PORT), no repeats
     DisplayName,   // a video output's name (1-32 of A-Z a-z 0-9 . _ -) or its position "1", "2", ...
     DisplayList,   // a list of 1 to KeySpec::max DisplayName, no repeats
+    Flag,          // true or false (TOML's, not in quotes)
 };
 
 // A checked value, ready to store.
 struct Value {
     std::string text;
     fs::path path;
-    int64_t number = 0;
+    int64_t number = 0;  // Rule::Whole; Rule::Flag: 1 or 0
     std::vector<std::string> list;  // Rule::HostList, Rule::AddressList, Rule::DisplayList
 };
 
@@ -181,6 +182,9 @@ const std::vector<KeySpec>& key_specs() {
              "a list of 1 to 16 courtroom receivers, each HOST:PORT as the receiver listens, e.g. "
              "[\"192.0.2.10:7700\", \"court3-left.example:7700\"]",
              [](KioskConfig& c, Value&& v) { c.cast.receivers = std::move(v.list); }, 1, 16},
+            {"cast.find_receivers", Rule::Flag, false,
+             "true (also list the receivers announced on the court's network, DNS-SD) or false",
+             [](KioskConfig& c, Value&& v) { c.cast.find_receivers = v.number != 0; }},
             {"displays.console", Rule::DisplayName, false,
              "the console's video output as `xrandr` names it, e.g. \"HDMI-1\", or its position, e.g. \"1\"",
              [](KioskConfig& c, Value&& v) { c.displays.console = std::move(v.text); }},
@@ -382,6 +386,7 @@ public:
         check_missing();
         check_idle(config);
         check_displays(config);
+        check_cast(config);
         if (issues_.empty()) settle_cache(config);
         if (!issues_.empty()) throw ConfigError(report());
         return config;
@@ -519,6 +524,18 @@ private:
                                  " (the countdown must start before the session ends)");
     }
 
+    // Receivers are trusted only through the court CA: without it none could be paired with.
+    void check_cast(const KioskConfig& config) {
+        if (accepted_.count("cast.court_ca") || seen_.count("cast.court_ca")) return;
+        for (const char* key : {"cast.receivers", "cast.find_receivers"}) {
+            const auto at = accepted_.find(key);
+            if (at == accepted_.end() || (key == std::string("cast.find_receivers") && !config.cast.find_receivers))
+                continue;
+            add(at->second, "key `" + std::string(key) + "`: needs `cast.court_ca`, the court CA whose certificates "
+                            "prove a receiver is one of the court's screens; add it, or remove this key");
+        }
+    }
+
     // The console cannot also be a court screen: the room would see the clerk's controls.
     void check_displays(const KioskConfig& config) {
         const auto console = accepted_.find("displays.console");
@@ -568,6 +585,12 @@ private:
                 v.list.push_back(std::move(h));
             }
             return v;
+        }
+        if (spec.rule == Rule::Flag) {
+            if (auto b = node.as_boolean()) return Value{{}, {}, b->get() ? 1 : 0};
+            if (auto t = node.as_string(); t && (t->get() == "true" || t->get() == "false"))
+                return wrong("a string: write true or false without quotes");
+            return wrong();
         }
         if (spec.rule == Rule::Whole) {
             if (auto i = node.as_integer()) {
@@ -648,7 +671,8 @@ private:
             case Rule::PinHash:
             case Rule::HostList:
             case Rule::AddressList:
-            case Rule::DisplayList: break;
+            case Rule::DisplayList:
+            case Rule::Flag: break;
         }
         return wrong();
     }

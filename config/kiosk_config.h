@@ -75,6 +75,7 @@ struct TimeConfig {
 struct CastConfig {
     std::filesystem::path court_ca;  // receivers' certificates must chain to it; empty: no casting
     std::vector<std::string> receivers;  // this courtroom's receivers, HOST:PORT, lower case
+    bool find_receivers = false;         // also those announced on the network (DNS-SD)
 };
 
 // The kiosk's own video outputs: where the console is, and the courtroom's screens (local HDMI),

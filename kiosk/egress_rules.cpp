@@ -1,5 +1,6 @@
 #include "kiosk/egress_rules.h"
 
+#include "cast/dns_sd.h"
 #include "cast/stream_format.h"
 
 #include <arpa/inet.h>
@@ -19,14 +20,19 @@ namespace {
 
 constexpr uint16_t ntp_port = 123;
 constexpr uint16_t dns_port = 53;
+constexpr uint16_t mdns_port = 5353;
 
 bool is_ipv6(const std::string& address) {
     in6_addr a{};
     return inet_pton(AF_INET6, address.c_str(), &a) == 1;
 }
 
-// One accept rule; nft allows comments of at most 128 bytes.
+// One accept rule; nft allows comments of at most 128 bytes. A comment can carry a name a receiver
+// announced on the network: anything but plain printable characters is replaced, so that it can
+// never end the comment and add a rule of its own.
 std::string accept_rule(const std::string& address, const std::string& protocol, uint16_t port, std::string comment) {
+    for (char& c : comment)
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') c = '?';
     if (comment.size() > 120) comment = comment.substr(0, 117) + "...";
     return std::string("\t\t") + (is_ipv6(address) ? "ip6" : "ip") + " daddr " + address + " " + protocol +
            " dport " + std::to_string(port) + " accept comment \"" + comment + "\"\n";
@@ -95,6 +101,21 @@ std::vector<EgressDestination> egress_destinations(const config::KioskConfig& co
         out.push_back({"courtroom receiver " + r + " (pairing)", at.host, uint16_t(at.port), "tcp"});
         out.push_back({"courtroom receiver " + r + " (stream)", at.host, uint16_t(at.port), "udp"});
     }
+    // Finding receivers: avahi-daemon's questions and answers go to mDNS's multicast groups.
+    if (config.cast.find_receivers)
+        for (const char* group : {"224.0.0.251", "ff02::fb"})
+            out.push_back({"mDNS (finding courtroom receivers)", group, mdns_port, "udp"});
+    return out;
+}
+
+std::vector<ResolvedDestination> found_receiver_destinations(const std::vector<cast::FoundReceiver>& found) {
+    std::vector<ResolvedDestination> out;
+    for (const cast::FoundReceiver& f : found) {
+        // By its address: its mDNS name is not one the network's DNS would answer for.
+        const std::string what = "courtroom receiver " + f.name + " (" + f.host + ") found on the network";
+        out.push_back({{what + " (pairing)", f.address, uint16_t(f.port), "tcp"}, {f.address}});
+        out.push_back({{what + " (stream)", f.address, uint16_t(f.port), "udp"}, {f.address}});
+    }
     return out;
 }
 
@@ -138,8 +159,7 @@ std::string egress_ruleset(const std::string& source, const std::vector<Resolved
     }
     return "#!/usr/sbin/nft -f\n"
            "# The kiosk's egress allow-list, made by `courtplay admin egress-rules` from " + source + ".\n"
-           "# Do not edit: it is made again at every boot and every 15 minutes (courtplay-egress.timer).\n"
-           "# Receivers (courtroom displays): none; this courtplay's configuration has none yet.\n" +
+           "# Do not edit: it is made again at every boot and every 2 minutes (courtplay-egress.timer).\n" +
            notes +
            "table inet courtplay_egress\n"
            "delete table inet courtplay_egress\n"
@@ -205,6 +225,17 @@ int run_admin_egress_rules(const std::string& config_file, const std::string& re
             all_resolved = false;
         }
         resolved.push_back({std::move(d), std::move(addresses)});
+    }
+    // Receivers announced on the network now; one switched on later is let through at the next run.
+    if (config.cast.find_receivers) {
+        try {
+            for (auto& d : found_receiver_destinations(cast::find_receivers(std::chrono::seconds(2))))
+                resolved.push_back(std::move(d));
+        } catch (const cast::CastError& e) {
+            std::fprintf(stderr, "courtplay: admin egress-rules: %s: no receiver found on the network is let through "
+                                 "until the next run\n", e.what());
+            all_resolved = false;
+        }
     }
     std::vector<std::string> resolvers;
     if (!resolv_conf.empty()) {

@@ -3,6 +3,7 @@
 // They are made by courtplay itself so that they read the one validating loader's view of the file.
 #pragma once
 
+#include "cast/dns_sd.h"
 #include "config/kiosk_config.h"
 
 #include <cstdint>
@@ -20,8 +21,8 @@ struct EgressDestination {
 };
 
 // Every place kiosk.toml says the kiosk talks to: the share service (which is also where the audit
-// journal is shipped), the NTP servers and the courtroom's receivers ([cast] receivers: TCP and
-// UDP to each one's port).
+// journal is shipped), the NTP servers, the courtroom's receivers ([cast] receivers: TCP and
+// UDP to each one's port) and, with [cast] find_receivers, mDNS's multicast groups.
 std::vector<EgressDestination> egress_destinations(const config::KioskConfig& config);
 
 // A destination with the addresses its host stood for when the rules were made.
@@ -29,6 +30,10 @@ struct ResolvedDestination {
     EgressDestination destination;
     std::vector<std::string> addresses;  // "10.0.0.5", "fd00::5"; empty: the name did not resolve
 };
+
+// The receivers found on the network (one per address): TCP and UDP to each one's port, at the
+// address it announced.
+std::vector<ResolvedDestination> found_receiver_destinations(const std::vector<cast::FoundReceiver>& found);
 
 // The nftables ruleset (nft -f): table inet courtplay_egress, replaced atomically, whose output
 // chain lets through loopback, answers within allowed connections, DHCP, IPv6 neighbour discovery,
@@ -48,8 +53,10 @@ bool is_address_literal(const std::string& host);
 std::string timesyncd_conf(const config::KioskConfig& config);
 
 // `courtplay admin egress-rules --config FILE [--resolv-conf FILE] [--output FILE]`: the ruleset,
-// with names resolved now. Exit codes: 0; 2 a bad configuration; 3 some name did not resolve (the
-// ruleset is still written, without it, so that what did resolve is reachable); 1 cannot write.
+// with names resolved now and, with [cast] find_receivers, the receivers announced now. Exit
+// codes: 0; 2 a bad configuration; 3 some name did not resolve, or avahi-daemon could not be asked
+// for receivers (the ruleset is still written without them, so that the rest is reachable);
+// 1 cannot write.
 int run_admin_egress_rules(const std::string& config_file, const std::string& resolv_conf, const std::string& output);
 
 // `courtplay admin ntp-conf --config FILE`: timesyncd_conf() on stdout. Exit 2 for a bad

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include <unistd.h>
+
 namespace courtplay::server {
 namespace {
 
@@ -59,6 +61,17 @@ std::string kiosk_toml(const DataFolder& d, const std::string& url) {
 constexpr char kReceiverName[] = "Court 1 screen";
 constexpr char kReceiverListen[] = "127.0.0.1:7700";
 
+// "<host>.local", as avahi-daemon announces this computer by default; empty if the host name is
+// not one DNS-SD could use.
+std::string mdns_host_name() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) return {};
+    std::string name(host);
+    name = name.substr(0, name.find('.'));
+    if (name.empty() || name == "localhost" || !is_valid_hostname(name)) return {};
+    return name + ".local";
+}
+
 std::string receiver_toml(const DataFolder& d) {
     std::string t;
     t += "# courtplay receiver configuration, written by `courtplay-server init`\n";
@@ -80,11 +93,13 @@ void make_everything(const DataFolder& d, const InitOptions& o, const ListenAddr
     const int64_t now = unix_now();
     issue_server_cert(d.root, o.hostname, now - 3600, now + int64_t{kServerCertDays} * 86400, d.tls_cert(),
                       d.tls_key());
-    // The demo's receiver runs on this machine: its certificate names loopback (and the service's
-    // host name, for a receiver on the same computer reached by name).
+    // The demo's receiver runs on this machine: its certificate names loopback, the service's host
+    // name (a receiver on the same computer reached by name), and this computer's mDNS name (the
+    // name it is announced under, which a kiosk finding it on the network checks).
     std::vector<std::string> receiver_addresses = {"localhost", "127.0.0.1", "::1"};
     if (o.hostname != "localhost" && o.hostname != "127.0.0.1" && o.hostname != "::1")
         receiver_addresses.push_back(o.hostname);
+    if (const std::string mdns = mdns_host_name(); !mdns.empty()) receiver_addresses.push_back(mdns);
     issue_receiver_cert(d.root, kReceiverName, receiver_addresses, now - 3600,
                         now + int64_t{kServerCertDays} * 86400, d.receiver_cert(), d.receiver_key());
     for (auth::Party p : {auth::Party::cps, auth::Party::defence}) {

@@ -704,6 +704,15 @@ TEST_CASE("config: the courtroom's receivers are HOST:PORT, each once", "[config
     CHECK_THAT(d.problem(base + "receivers = [\"2001:db8::1:7700\"]\n"), Catch::Contains("without brackets"));
     CHECK_THAT(d.problem(base + "receivers = [\"a:1\", \"A:1\"]\n"), Catch::Contains("listed twice"));
     CHECK_THAT(d.problem(base + "receivers = []\n"), Catch::Contains("an empty list"));
+    // Those announced on the network too, when asked for: TOML's true or false.
+    CHECK_FALSE(c.cast.find_receivers);
+    CHECK(load_kiosk_config(d.write("kiosk.toml", base + "find_receivers = true\n")).cast.find_receivers);
+    CHECK_THAT(d.problem(base + "find_receivers = \"true\"\n"), Catch::Contains("write true or false without quotes"));
+    CHECK_THAT(d.problem(base + "find_receivers = 1\n"), Catch::Contains("must be true (also list"));
+    // Neither without the court CA that proves them.
+    CHECK_THAT(d.problem(minimal + "[cast]\nfind_receivers = true\n"), Catch::Contains("needs `cast.court_ca`"));
+    CHECK_THAT(d.problem(minimal + "[cast]\nreceivers = [\"a:1\"]\n"), Catch::Contains("needs `cast.court_ca`"));
+    CHECK_NOTHROW(load_kiosk_config(d.write("kiosk.toml", minimal + "[cast]\nfind_receivers = false\n")));
 }
 
 TEST_CASE("config: a cast receiver's private key must be owner-only and come with its certificate", "[config][receiver]") {

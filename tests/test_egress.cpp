@@ -54,6 +54,32 @@ TEST_CASE("egress: each courtroom receiver is reached on its port by TCP (pairin
     CHECK(d[3].port == 7701);
     const std::string rules = egress_ruleset(c.file.string(), {{d[2], {"192.0.2.10"}}}, {});
     CHECK(rules.find("udp dport 7700") != std::string::npos);
+
+    // Finding them on the network: mDNS's groups, then each one found at the address it announced.
+    c.cast.find_receivers = true;
+    const auto with_mdns = egress_destinations(c);
+    REQUIRE(with_mdns.size() == 7);
+    CHECK(with_mdns[5].host == "224.0.0.251");
+    CHECK(with_mdns[6].host == "ff02::fb");
+    CHECK(with_mdns[6].port == 5353);
+    CHECK(with_mdns[6].protocol == "udp");
+    const auto found = found_receiver_destinations({{"Court 3 left", "court3-left.local", "192.0.2.30", 7702}});
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].destination.protocol == "tcp");
+    CHECK(found[1].destination.protocol == "udp");
+    CHECK(found[1].addresses == std::vector<std::string>{"192.0.2.30"});
+    const std::string found_rules =
+        egress_ruleset(c.file.string(), {{with_mdns[6], {"ff02::fb"}}, found[0], found[1]}, {});
+    CHECK_THAT(found_rules, Catch::Contains("ip6 daddr ff02::fb udp dport 5353 accept"));
+    CHECK_THAT(found_rules, Catch::Contains("ip daddr 192.0.2.30 tcp dport 7702 accept comment \"courtroom receiver "
+                                            "Court 3 left (court3-left.local) found on the network (pairing) 192.0.2.30\""));
+    CHECK_THAT(found_rules, !Catch::Contains("dport 53 "));  // addresses: no DNS for them
+    // A name announced on the network is somebody else's words: it cannot end the comment.
+    const auto sly = found_receiver_destinations({{"x\" accept\nip daddr 0.0.0.0/0 accept comment \"", "h.local", "192.0.2.31", 7700}});
+    const std::string sly_rules = egress_ruleset(c.file.string(), {sly[0]}, {});
+    CHECK_THAT(sly_rules, Catch::Contains("comment \"courtroom receiver x? accept?ip daddr 0.0.0.0/0 accept comment ? (h.local)"));
+    CHECK_THAT(sly_rules, !Catch::Contains("\nip daddr 0.0.0.0/0"));
+    CHECK_THAT(found_rules, Catch::Contains("ip daddr 192.0.2.30 udp dport 7702 accept"));
 }
 
 TEST_CASE("egress: the ruleset drops everything else, and opens DNS only for names", "[egress]") {

@@ -58,7 +58,7 @@ KioskApp::KioskApp(const config::KioskConfig& cfg, AuditTrail& trail, KioskOptio
     model_.room = cfg.room;
     model_.demo_codes = options_.demo_codes;
     model_.admin.pin_set = !cfg.admin.pin_hash.empty();
-    model_.court_screens.receivers = !cfg.cast.court_ca.empty() && !cfg.cast.receivers.empty();
+    model_.court_screens.receivers = !cfg.cast.court_ca.empty() && (!cfg.cast.receivers.empty() || cfg.cast.find_receivers);
     model_.cast.receivers = cfg.cast.receivers;
     last_input_ms_ = last_pointer_ms_ = now_ms();
     struct sigaction sa {};
@@ -353,8 +353,9 @@ void KioskApp::follow_cast() {
         refresh_court();
     }
     const CourtCastView view = cast_.view();
-    if (view.receivers != model_.court_screens.cast.receivers) {  // the survey's answers
-        model_.court_screens.cast.receivers = view.receivers;
+    if (view.receivers != model_.court_screens.cast.receivers || view.looking != model_.court_screens.cast.looking) {
+        model_.court_screens.cast.receivers = view.receivers;  // the survey's answers
+        model_.court_screens.cast.looking = view.looking;
         dirty_ = std::max(dirty_, 1);
     }
     if (view.stage == cast_seen_ && view.receiver == model_.court_screens.cast.receiver) return;

@@ -71,12 +71,13 @@ void KioskApp::apply(const Intent& in) {
     case Intent::open_cast:  // paired already: Stop casting comes first
         if (player_ && player_->court_allowed() && model_.court_screens.receivers &&
             model_.court_screens.cast.stage != CourtCastView::Stage::paired) {
-            cast_.survey(model_.cast.receivers, cfg_.cast.court_ca);
+            cast_.survey(model_.cast.receivers, cfg_.cast.court_ca, cfg_.cast.find_receivers);
             go(Screen::cast);
         }
         break;
     case Intent::cast_pick:
-        if (in.index >= 0 && size_t(in.index) < model_.cast.receivers.size()) model_.cast.picked = size_t(in.index);
+        if (in.index >= 0 && size_t(in.index) < model_.court_screens.cast.receivers.size())
+            model_.cast.picked = size_t(in.index);
         break;
     case Intent::cast_char:
         if (model_.cast.code.size() < 6) model_.cast.code += in.text;
@@ -85,11 +86,13 @@ void KioskApp::apply(const Intent& in) {
         if (!model_.cast.code.empty()) model_.cast.code.pop_back();
         break;
     case Intent::cast_pair: {
-        const CourtCastView::Stage stage = model_.court_screens.cast.stage;
-        if (stage == CourtCastView::Stage::pairing || stage == CourtCastView::Stage::paired || model_.cast.receivers.empty())
+        const CourtCastView& view = model_.court_screens.cast;
+        if (view.stage == CourtCastView::Stage::pairing || view.stage == CourtCastView::Stage::paired ||
+            model_.cast.picked >= view.receivers.size())
             break;
+        const ReceiverEntry& picked = view.receivers[model_.cast.picked];
         cast::PairingRequest request;
-        request.receiver = cast::parse_host_port(model_.cast.receivers[model_.cast.picked], "[cast] receivers");
+        request.receiver = picked.to();
         request.code = model_.cast.code;
         request.court_ca = cfg_.cast.court_ca;
         request.kiosk = cfg_.kiosk_id;
@@ -97,7 +100,7 @@ void KioskApp::apply(const Intent& in) {
             request.party = std::string(auth::party_name(model_.desk.share->party));
             request.expires_at = model_.desk.share->expires_at;
         }
-        std::fprintf(stderr, "courtplay: pairing with %s\n", model_.cast.receivers[model_.cast.picked].c_str());
+        std::fprintf(stderr, "courtplay: pairing with %s\n", picked.address.c_str());
         cast_.pair(std::move(request));
         model_.court_screens.cast = cast_.view();
         break;

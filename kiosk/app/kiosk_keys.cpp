@@ -109,6 +109,8 @@ bool KioskApp::hotkey(const SDL_Event& e) {
         if (enter) pending_.push_back({Intent::cast_pair});
         else if (k == SDLK_BACKSPACE) pending_.push_back({Intent::cast_delete});
         else if (k == SDLK_ESCAPE) pending_.push_back({Intent::close_cast});
+        else if (k == SDLK_UP || k == SDLK_DOWN)  // the next receiver in the list, or the one before
+            pending_.push_back({Intent::cast_pick, int64_t(model_.cast.picked) + (k == SDLK_DOWN ? 1 : -1)});
         else if (k == SDLK_F5 && model_.court_screens.allowed)
             pending_.push_back({Intent::court_blank, 0, model_.court_screens.blank ? 0.0 : 1.0});
         else return false;

@@ -121,6 +121,7 @@ constexpr Entry kTable[] = {
     {Text::receiver_asking, "%s (asking...)", "%s (yn holi...)"},
     {Text::receiver_in_use, "%s (in use)", "%s (yn cael ei defnyddio)"},
     {Text::receiver_not_answering, "%s (not answering)", "%s (dim ateb)"},
+    {Text::receivers_looking, "Looking for screens on the network...", "Yn chwilio am sgriniau ar y rhwydwaith..."},
 };
 static_assert(std::size(kTable) == static_cast<size_t>(Text::count_), "every Text has one entry");
 

@@ -109,6 +109,7 @@ enum class Text {
     receiver_asking,
     receiver_in_use,
     receiver_not_answering,
+    receivers_looking,
     count_  // keep last
 };
 

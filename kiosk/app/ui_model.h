@@ -43,7 +43,7 @@ struct CourtScreensModel {
     bool allowed = false;      // the clip playing may go to them (its grant has `cast`)
     bool blank = true;
     std::vector<CourtDisplay> screens;
-    bool receivers = false;    // the kiosk can cast to a court receiver ([cast] court_ca and receivers)
+    bool receivers = false;    // the kiosk can cast to a court receiver ([cast] court_ca, and receivers or find_receivers)
     CourtCastView cast;        // the pairing with one
     bool casting = false;      // the clip playing goes to it
     bool live() const;         // the clip is on at least one of them now
@@ -52,7 +52,7 @@ struct CourtScreensModel {
 // The cast screen: pick a court receiver, type the code its screen shows.
 struct CastModel {
     std::vector<std::string> receivers;  // [cast] receivers, HOST:PORT
-    size_t picked = 0;
+    size_t picked = 0;                   // in court_screens.cast.receivers
     std::string code;                    // digits as typed
 };
 

@@ -17,21 +17,20 @@ void draw_cast(const UiModel& m, Intents& out) {
     ImGui::Dummy(ImVec2(0, 10));
     kit::centred(tr(Text::cast_pick, lang));
     // By the name each receiver's certificate gives, as it answered; by address until then.
-    for (size_t i = 0; i < c.receivers.size(); ++i) {
-        std::string label = c.receivers[i];
-        if (i < v.receivers.size() && v.receivers[i].address == label) {
-            const ReceiverEntry& r = v.receivers[i];
-            using State = ReceiverEntry::State;
-            if (r.state == State::free) label = r.name + "  " + r.address;
-            else if (r.state == State::in_use) label = kit::fmt(Text::receiver_in_use, lang, (r.name + "  " + r.address).c_str());
-            else if (r.state == State::asking) label = kit::fmt(Text::receiver_asking, lang, r.address.c_str());
-            else label = kit::fmt(Text::receiver_not_answering, lang, r.address.c_str());
-        }
+    for (size_t i = 0; i < v.receivers.size(); ++i) {
+        const ReceiverEntry& r = v.receivers[i];
+        using State = ReceiverEntry::State;
+        std::string label;
+        if (r.state == State::free) label = r.name + "  " + r.address;
+        else if (r.state == State::in_use) label = kit::fmt(Text::receiver_in_use, lang, (r.name + "  " + r.address).c_str());
+        else if (r.state == State::asking) label = kit::fmt(Text::receiver_asking, lang, r.address.c_str());
+        else label = kit::fmt(Text::receiver_not_answering, lang, r.address.c_str());
         const float w = 900;
         ImGui::SetCursorPosX((ImGui::GetWindowWidth() - w) / 2);
         if (kit::button(label + "##" + std::to_string(i), w, 70, i == c.picked ? &kit::kCps : nullptr))
             out.push_back({Intent::cast_pick, static_cast<int64_t>(i)});
     }
+    if (v.looking) kit::centred(tr(Text::receivers_looking, lang));
     ImGui::Dummy(ImVec2(0, 10));
     kit::centred(tr(Text::cast_code, lang));
     kit::centred(c.code + "_", m.fonts.code);
