@@ -18,6 +18,11 @@ ReceiveOutcome StreamReceiver::receive(const std::function<void(const ReceivedPi
     ReceiveOutcome outcome;
     AVFormatContext* raw = avformat_alloc_context();
     raw->interrupt_callback = AVIOInterruptCB{&StreamReceiver::interrupted, this};
+    // No parser: each PES packet is one whole picture (the sender writes them so) and goes to the
+    // decoder as it is. libavformat's H.264 parser would hold every picture back until the next
+    // one starts, to find where it ends: a frame interval (33 ms at 30 fps) on every picture.
+    // The AAC decoder takes the several ADTS frames of a sound PES packet one after another.
+    raw->flags |= AVFMT_FLAG_NOPARSE | AVFMT_FLAG_NOFILLIN;
     AVDictionary* opts = srt_options(key_, SrtRole::listener, latency_ms_);
     // Live: start on the first picture. The PMT names both streams and the H.264 stream carries its
     // own parameter sets, so nothing needs analysing; whatever is read to look is kept and decoded
