@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
@@ -117,6 +118,15 @@ TEST_CASE("A paired courtroom screen shows every frame the kiosk shows, black wh
     CHECK(blanked.back() - blanked.front() + 1 == blanked.size());  // one unbroken run
     CHECK(blanked.front() > 0);
     CHECK(blanked.back() + 1 < on_screen.size());  // shown again after
+    // Blank and show act on the next picture: the run is the kiosk's frames from the first it
+    // presented once the command was due (0.6 s and 1.2 s after its first frame), give or take one.
+    auto first_due = [&](double seconds) {
+        size_t i = 0;
+        while (i < on_kiosk.size() && on_kiosk[i].mono_ms < on_kiosk[0].mono_ms + seconds * 1000) ++i;
+        return i;
+    };
+    CHECK(std::abs(long(blanked.front()) - long(first_due(0.6))) <= 1);
+    CHECK(std::abs(long(blanked.back() + 1) - long(first_due(1.2))) <= 1);
     std::set<std::string> kiosk_md5;
     for (const FrameLine& f : on_kiosk) kiosk_md5.insert(f.md5);
     CHECK(kiosk_md5.size() == on_kiosk.size());
