@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace courtplay::cache {
@@ -79,29 +80,41 @@ void ClipWriter::append(std::span<const uint8_t> bytes) {
         discard();
         throw NotOriginalError("the service sent more than the clip's " + std::to_string(manifest_.bytes) + " bytes");
     }
-    hash_->update(bytes.data(), bytes.size());
-    stored_ += int64_t(bytes.size());
+    const size_t chunk_size = manifest_.chunk_size;
+    // Each piece is hashed just before it is sealed, while it is still in the CPU's cache. A whole
+    // chunk is sealed straight from the caller's bytes: no plaintext copy of it is made or kept.
     while (!bytes.empty()) {
-        const size_t take = std::min(bytes.size(), size_t(manifest_.chunk_size) - chunk_.size());
-        chunk_.insert(chunk_.end(), bytes.begin(), bytes.begin() + take);
+        const bool whole = chunk_.empty() && bytes.size() >= chunk_size;
+        const size_t take = whole ? chunk_size : std::min(bytes.size(), chunk_size - chunk_.size());
+        hash_->update(bytes.data(), take);
+        stored_ += int64_t(take);
+        if (whole) {
+            seal(bytes.first(take));
+        } else {
+            chunk_.insert(chunk_.end(), bytes.begin(), bytes.begin() + take);
+            if (chunk_.size() == chunk_size) seal_waiting();
+        }
         bytes = bytes.subspan(take);
-        if (chunk_.size() == manifest_.chunk_size) seal_chunk();
     }
 }
 
-void ClipWriter::seal_chunk() {
-    aead_.seal(chunk_, chunk_ad(name_, next_index_, manifest_.bytes), record_.data());
-    if (!files::pwrite_full(data_.get(), record_.data(), chunk_.size() + kSealOverhead,
-                     record_offset(manifest_.chunk_size, next_index_))) {
+void ClipWriter::seal(std::span<const uint8_t> plain) {
+    aead_.seal(plain, chunk_ad(name_, next_index_, manifest_.bytes), record_.data());
+    if (!files::pwrite_full(data_.get(), record_.data(), plain.size() + kSealOverhead,
+                            record_offset(manifest_.chunk_size, next_index_))) {
         const int err = errno;
         // The hash has run past what is on disk: this writer is done. A new one resumes from disk.
         broken_ = true;
         throw CacheError("the clip cannot be written to the cache in " + data_file_.parent_path().parent_path().string() +
                          ": " + files::errno_words(err));
     }
+    ++next_index_;
+}
+
+void ClipWriter::seal_waiting() {
+    seal(chunk_);
     OPENSSL_cleanse(chunk_.data(), chunk_.size());
     chunk_.clear();
-    ++next_index_;
 }
 
 void ClipWriter::discard() {
@@ -111,7 +124,7 @@ void ClipWriter::discard() {
 
 void ClipWriter::finish() {
     if (broken_) throw CacheError("storing this clip failed before; start it again");
-    if (!chunk_.empty()) seal_chunk();
+    if (!chunk_.empty()) seal_waiting();
     const std::string got = hash_->hex_final();
     if (stored_ != manifest_.bytes || got != manifest_.sha256) {
         discard();

@@ -48,7 +48,9 @@ public:
 
 private:
     void resume();
-    void seal_chunk();
+    // Seals `plain` as the next chunk and writes its record.
+    void seal(std::span<const uint8_t> plain);
+    void seal_waiting();  // seals chunk_ and wipes it
 
     std::filesystem::path data_file_;
     std::string name_;
@@ -59,7 +61,8 @@ private:
     Aead aead_;
     struct Hash;
     std::unique_ptr<Hash> hash_;
-    std::vector<uint8_t> chunk_, record_;
+    std::vector<uint8_t> chunk_;   // the start of a chunk, until the rest comes
+    std::vector<uint8_t> record_;  // one sealed chunk on its way to the file
     int64_t stored_ = 0;       // bytes sealed into whole chunks plus those waiting in chunk_
     int64_t next_index_ = 0;   // the next chunk to seal
     bool broken_ = false;      // a write failed: the hash no longer matches the disk

@@ -175,6 +175,16 @@ TEST_CASE("cache: a clip stored and read back is exactly the clip, and nothing r
     cache::EvidenceCache stranger(other.cfg, nullptr);
     CHECK(stranger.open(ref) == nullptr);
     CHECK(stranger.list().at(0).damaged);
+
+    // Stored in pieces of two chunks and a bit: whole chunks are sealed from the caller's bytes,
+    // the bit waits in the writer for the rest of its chunk. The same clip comes back.
+    CacheFolder pieces("roundtrip-pieces");
+    cache::EvidenceCache in_pieces(pieces.cfg, nullptr);
+    store_all(in_pieces, ref, clip, 2 * cache::kChunkBytes + 7);
+    auto again = in_pieces.open(ref);
+    REQUIRE(again);
+    CHECK(read_from(*again, 0, &error) == clip);
+    CHECK(error == 0);
 }
 
 TEST_CASE("cache: the kiosk key must be the owner's alone") {
