@@ -47,8 +47,8 @@ private:
 };
 
 // Connects to `to` with TLS 1.3 only, and checks its certificate chains to `court_ca` (PEM) and
-// names `to.certified_name`, or else `to.host` (DNS or IP subject alternative name). Throws CastError saying which failed: the
-// receiver unreachable, or not one of the court's screens.
+// names `to.certified_name`, or else `to.host` (DNS or IP subject alternative name). Throws
+// CastError saying which failed: the receiver unreachable, or not one of the court's screens.
 std::unique_ptr<TlsLink> connect_tls(const HostPort& to, const std::filesystem::path& court_ca, milliseconds timeout);
 
 class TlsListener {

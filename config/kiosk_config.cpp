@@ -526,14 +526,13 @@ private:
 
     // Receivers are trusted only through the court CA: without it none could be paired with.
     void check_cast(const KioskConfig& config) {
-        if (accepted_.count("cast.court_ca") || seen_.count("cast.court_ca")) return;
-        for (const char* key : {"cast.receivers", "cast.find_receivers"}) {
-            const auto at = accepted_.find(key);
-            if (at == accepted_.end() || (key == std::string("cast.find_receivers") && !config.cast.find_receivers))
-                continue;
-            add(at->second, "key `" + std::string(key) + "`: needs `cast.court_ca`, the court CA whose certificates "
-                            "prove a receiver is one of the court's screens; add it, or remove this key");
-        }
+        if (seen_.count("cast.court_ca")) return;  // there, and reported if it is wrong
+        auto needs_ca = [&](const std::string& key) {
+            add(accepted_.at(key), "key `" + key + "`: needs `cast.court_ca`, the court CA whose certificates prove "
+                                   "a receiver is one of the court's screens; add it, or remove this key");
+        };
+        if (accepted_.count("cast.receivers")) needs_ca("cast.receivers");
+        if (config.cast.find_receivers) needs_ca("cast.find_receivers");
     }
 
     // The console cannot also be a court screen: the room would see the clerk's controls.
