@@ -31,11 +31,16 @@ std::vector<std::string> codes_of(const Spawned& rx, size_t at_least) {
     return codes;
 }
 // Whether the screen shows this pairing code ("482 913"). tesseract reads the gap between its two
-// halves as a space or as none, run to run: both are the code.
+// halves as a space or as none, run to run, and now and then a digit as the letter it looks like
+// ("147 Oll" for 147 011): all of these are the code.
 bool screen_shows_code(const std::string& code) {
     return screen_shows([&](const courtplay::kiosk::RgbPicture& screen) {
         std::string text = read_picture_text(screen);
         std::erase(text, ' ');
+        for (char& c : text) {
+            if (c == 'O' || c == 'o') c = '0';
+            else if (c == 'l' || c == 'I' || c == '|') c = '1';
+        }
         return text.find(code) != std::string::npos;
     });
 }
