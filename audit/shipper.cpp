@@ -1,5 +1,7 @@
 #include "audit/shipper.h"
 
+#include "files/wipe_stack.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -142,6 +144,8 @@ void Shipper::run() {
     std::chrono::seconds backoff{1};
     for (;;) {
         const ShipResult r = ship();
+        // A batch's frames hold the events' share and clip ids until a deeper call overwrites them.
+        files::wipe_stack_below();
         const auto wait = r.problem ? backoff : std::chrono::seconds(60);
         backoff = r.problem ? std::min(backoff * 2, std::chrono::seconds(60)) : std::chrono::seconds(1);
         std::unique_lock lock(state_mutex_);

@@ -67,6 +67,8 @@ HttpsClient::HttpsClient(TlsPolicy tls) : tls_(std::move(tls)), curl_(std::make_
 
 HttpsClient::~HttpsClient() = default;
 
+void HttpsClient::close() { curl_->handle.reset(); }
+
 HttpResponse HttpsClient::get(const std::string& url, const std::string& bearer) {
     return perform(url, nullptr, bearer);
 }
@@ -76,7 +78,9 @@ HttpResponse HttpsClient::post_json(const std::string& url, const std::string& j
 }
 
 HttpResponse HttpsClient::perform(const std::string& url, const std::string* post_body, const std::string& bearer) {
+    if (!curl_->handle) curl_->handle.reset(curl_easy_init());  // after close()
     CURL* c = curl_->handle.get();
+    if (!c) throw NetworkError(false, "libcurl could not start");
     curl_easy_reset(c);
     HttpResponse response;
     Sink sink{&response};

@@ -39,6 +39,9 @@ public:
     // Throws NetworkError. Bodies over 4 MiB are refused: API answers are small.
     HttpResponse get(const std::string& url, const std::string& bearer = {});
     HttpResponse post_json(const std::string& url, const std::string& json_body);
+    // Closes the connection and frees what the last request left in libcurl: its address, its
+    // headers (an access token) and the answer's buffers. The next request connects again.
+    void close();
 
 private:
     HttpResponse perform(const std::string& url, const std::string* post_body, const std::string& bearer);

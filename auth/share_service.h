@@ -39,6 +39,9 @@ public:
     RedeemOutcome redeem(std::string_view typed_token, int64_t now);
     // Asks the service whether the share still stands. Throws NetworkError.
     ShareState status(const Redemption& r);
+    // The session is over: the connection is closed and nothing of its requests (the share's
+    // address, its access token) is kept for the next.
+    void end_session() { http_.close(); }
 
     const TrustStore& trust() const { return trust_; }
     GrantCheck check_at(int64_t now) const { return {now, clock_skew_s_, kiosk_id_}; }

@@ -1,10 +1,14 @@
 #include "auth/share_watch.h"
 
 #include "auth/court_time.h"
+#include "files/wipe_stack.h"
 
 namespace courtplay::auth {
 ShareWatch::ShareWatch(ShareService& service, const Redemption& share, std::chrono::milliseconds poll, Ended ended)
-    : service_(service), share_(share), poll_(poll), on_end_(std::move(ended)), thread_([this] { run(); }) {}
+    : service_(service), share_(share), poll_(poll), on_end_(std::move(ended)), thread_([this] {
+          run();
+          files::wipe_stack_below();  // the status requests' frames: the share's address
+      }) {}
 
 ShareWatch::~ShareWatch() {
     {

@@ -3,6 +3,7 @@
 #include "audit/event.h"
 #include "auth/base64url.h"
 #include "kiosk/clip_cache.h"
+#include "kiosk/forgetful_memory.h"
 
 #include <cstdio>
 #include <ctime>
@@ -96,5 +97,10 @@ audit::ShipperOptions shipper_options(const config::KioskConfig& cfg) {
 }
 
 std::string new_session_id() { return "se_" + auth::hex(auth::random_bytes(8)); }
+
+void forget(audit::EventSubject& subject) {
+    for (std::string* id : {&subject.session_id, &subject.share_id, &subject.party, &subject.clip_id, &subject.sha256})
+        forget(*id);
+}
 
 }  // namespace courtplay::kiosk

@@ -80,4 +80,8 @@ audit::ShipperOptions shipper_options(const config::KioskConfig& cfg);
 // A new session's id: "se_" and 16 hex digits.
 std::string new_session_id();
 
+// Empties the subject's ids and wipes them where they are: a share id is short enough to live
+// inside its string, so a subject emptied in place would keep it (kiosk/forgetful_memory.h).
+void forget(audit::EventSubject& subject);
+
 }  // namespace courtplay::kiosk

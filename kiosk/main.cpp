@@ -5,6 +5,7 @@
 #include "kiosk/cache_commands.h"
 #include "kiosk/demo.h"
 #include "kiosk/egress_rules.h"
+#include "kiosk/forgetful_memory.h"
 #include "kiosk/play_session.h"
 #include "kiosk/receiver_command.h"
 #include "kiosk/receivers_command.h"
@@ -36,6 +37,7 @@ void add_playback_flags(CLI::App* cmd, courtplay::kiosk::PlayOptions& play) {
 
 int main(int argc, char** argv) {
     using namespace courtplay::kiosk;
+    forget_what_is_freed();  // before any library allocates
     // A peer that hangs up (a receiver switched off mid-cast) must be an error from write(), not
     // the end of the kiosk: OpenSSL writes to its sockets with plain write().
     std::signal(SIGPIPE, SIG_IGN);

@@ -1,9 +1,10 @@
 // The kiosk as a clerk and court IT use it: the real `courtplay --config` on the X server the
 // tests run on (Xvfb), the real share service on loopback TLS, input through xdotool (real X key
 // and pointer events), what is on screen read back from the X server with tesseract, and what
-// happened read from the audit service's database.
+// happened read from the audit service's database, what it still holds from its memory.
 #include "auth/pin_hash.h"
 #include "server/sqlite.h"
+#include "support/process_memory.h"
 #include "support/share_fixture.h"
 #include "support/x_screen.h"
 
@@ -44,6 +45,14 @@ struct Court {
         std::ofstream cfg(svc.config(), std::ios::app);
         cfg << "\n[ui]\nidle_timeout_s = " << idle_timeout_s << "\nidle_warning_s = 10\n\n[admin]\npin_hash = \""
             << courtplay::auth::make_pin_hash(kPin) << "\"\n";
+    }
+
+    // The id (sh_...) of the share `cps` opens: the one share not withdrawn.
+    std::string cps_share_id() const {
+        courtplay::server::sqlite::Connection db(svc.data / "share.db", false);
+        auto rows = db.prepare("SELECT id FROM shares WHERE revoked_at IS NULL");
+        REQUIRE(rows.step());
+        return rows.text(0);
     }
 
     // The event types the audit service holds for this kiosk, in order.
@@ -121,6 +130,22 @@ TEST_CASE("a clerk opens a share and plays its clip and ends the session by keyb
     REQUIRE(k.shows("confirm_end (en)"));
     key("Return");
     REQUIRE(k.shows("waiting (en)", 4));
+
+    // Nothing of the session is left in the kiosk's memory: not the code (as typed, or as sent),
+    // the share, the case, the clip, its title or its camera. Each is looked for without its first
+    // characters, as a string emptied in place keeps all but its first. Ending a session finishes
+    // on the desk's own thread just after the waiting screen is back: the memory is given a while.
+    std::string sent = court.cps;
+    sent.erase(std::remove(sent.begin(), sent.end(), '-'), sent.end());
+    const std::vector<std::string> session_texts{court.cps.substr(5), sent.substr(4), court.cps_share_id().substr(4),
+                                                 court.clip_id.substr(4), "YZ1234526", "dy-worn camera PC 4172", "V-4172"};
+    std::vector<MemoryFind> left = find_in_memory(k.app.pid(), session_texts);
+    for (int i = 0; i < 10 && !left.empty(); ++i) {
+        std::this_thread::sleep_for(500ms);
+        left = find_in_memory(k.app.pid(), session_texts);
+    }
+    INFO(describe(left));
+    CHECK(left.empty());
 
     k.app.kill(SIGTERM);
     const RunResult r = k.app.wait();

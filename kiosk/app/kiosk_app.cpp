@@ -2,6 +2,7 @@
 
 #include "audit/event.h"
 #include "kiosk/exit_codes.h"
+#include "kiosk/forgetful_memory.h"
 #include "player/errors.h"
 
 #include <imgui.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <utility>
 
 namespace courtplay::kiosk::app {
 namespace type = audit::event_type;
@@ -118,59 +120,73 @@ void KioskApp::go(Screen screen) {
 int KioskApp::run() {
     // The window is up and the journal open (run_kiosk opened it first): the kiosk is ready.
     service_.ready();
-    while (!quit_) {
-        service_.alive(player::monotonic_now());
-        if (g_stop_signal) {
-            std::fprintf(stderr, "courtplay: stopping (signal %d): the session, if any, is ended and recorded\n",
-                         int(g_stop_signal));
-            service_.stopping();
-            close_clip();
-            break;
+    while (!quit_ && turn()) {
+        // A session has just ended and its model is gone. What is left of it: memory that was
+        // freed (wiped as it was, kiosk/forgetful_memory.h), the UI's text scratch buffer, and the
+        // stale frames of the turns that showed it, below this one on the stack.
+        if (std::exchange(session_traces_, false)) {
+            window_.forget_drawn_text();
+            wipe_stack_below();
         }
-        // How long nothing needs doing: the player's next frame, the clock's next second, the
-        // cursor to hide; 250 ms at most so a countdown or the driver is never late.
-        Micros wait_us = 250000;
-        const int64_t wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch()).count();
-        wait_us = std::min<Micros>(wait_us, (1000 - wall_ms % 1000) * 1000);
-        if (player_) {
-            bool shown = false;
-            wait_us = std::min(wait_us, player_->tick(player::monotonic_now(), shown));
-            if (shown) dirty_ = std::max(dirty_, 1);
-        }
-        if (dirty_ > 0 || !pending_.empty()) wait_us = 0;
-        SDL_Event event;
-        if (SDL_WaitEventTimeout(&event, static_cast<int>(std::clamp<Micros>((wait_us + 999) / 1000, 0, 250)))) {
-            // Each key acts before the next is read: a scanner's code and its Enter, or Enter then
-            // Escape on a refusal, arrive together, and each must see what the one before did.
-            do {
-                handle(event);
-                apply_pending();
-                follow_desk();
-            } while (SDL_PollEvent(&event));
-        }
-        follow_desk();
-        follow_cast();
-        const int64_t second = std::time(nullptr);
-        if (second != shown_second_) {
-            shown_second_ = second;
-            // The clock, the share's countdown and the idle countdown move once a second.
-            if (model_.screen != Screen::player || model_.idle_left_s) dirty_ = std::max(dirty_, 1);
-            if (model_.screen == Screen::admin) refresh_admin();
-        }
-        check_idle(now_ms());
-        if (now_ms() - court_checked_ms_ >= 1000) follow_court_displays();
-        if (now_ms() - last_pointer_ms_ > kCursorHideMs) window_.idle_cursor(true);
-        if (options_.driver && !options_.driver(*this)) quit_ = true;
-        apply_pending();
-        if (corner_pressed_ms_ && now_ms() - corner_pressed_ms_ >= kCornerHoldMs) {
-            corner_pressed_ms_ = 0;
-            if (model_.screen != Screen::admin && model_.screen != Screen::admin_pin) apply({Intent::admin_close, 1});
-        }
-        if (dirty_ > 0) render();
     }
     service_.stopping();  // closed by court IT (admin) or by the driver; after a signal, already said
     return exit_code_;
+}
+
+// One turn of the loop; false when a signal stops the kiosk. Not inlined into run(): everything a
+// turn does (a session's view copied, formatted, drawn) is then in frames below run()'s, which
+// run() wipes once a session has ended.
+[[gnu::noinline]] bool KioskApp::turn() {
+    service_.alive(player::monotonic_now());
+    if (g_stop_signal) {
+        std::fprintf(stderr, "courtplay: stopping (signal %d): the session, if any, is ended and recorded\n",
+                     int(g_stop_signal));
+        service_.stopping();
+        close_clip();
+        return false;
+    }
+    // How long nothing needs doing: the player's next frame, the clock's next second, the
+    // cursor to hide; 250 ms at most so a countdown or the driver is never late.
+    Micros wait_us = 250000;
+    const int64_t wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count();
+    wait_us = std::min<Micros>(wait_us, (1000 - wall_ms % 1000) * 1000);
+    if (player_) {
+        bool shown = false;
+        wait_us = std::min(wait_us, player_->tick(player::monotonic_now(), shown));
+        if (shown) dirty_ = std::max(dirty_, 1);
+    }
+    if (dirty_ > 0 || !pending_.empty()) wait_us = 0;
+    SDL_Event event;
+    if (SDL_WaitEventTimeout(&event, static_cast<int>(std::clamp<Micros>((wait_us + 999) / 1000, 0, 250)))) {
+        // Each key acts before the next is read: a scanner's code and its Enter, or Enter then
+        // Escape on a refusal, arrive together, and each must see what the one before did.
+        do {
+            handle(event);
+            apply_pending();
+            follow_desk();
+        } while (SDL_PollEvent(&event));
+    }
+    follow_desk();
+    follow_cast();
+    const int64_t second = std::time(nullptr);
+    if (second != shown_second_) {
+        shown_second_ = second;
+        // The clock, the share's countdown and the idle countdown move once a second.
+        if (model_.screen != Screen::player || model_.idle_left_s) dirty_ = std::max(dirty_, 1);
+        if (model_.screen == Screen::admin) refresh_admin();
+    }
+    check_idle(now_ms());
+    if (now_ms() - court_checked_ms_ >= 1000) follow_court_displays();
+    if (now_ms() - last_pointer_ms_ > kCursorHideMs) window_.idle_cursor(true);
+    if (options_.driver && !options_.driver(*this)) quit_ = true;
+    apply_pending();
+    if (corner_pressed_ms_ && now_ms() - corner_pressed_ms_ >= kCornerHoldMs) {
+        corner_pressed_ms_ = 0;
+        if (model_.screen != Screen::admin && model_.screen != Screen::admin_pin) apply({Intent::admin_close, 1});
+    }
+    if (dirty_ > 0) render();
+    return true;
 }
 
 void KioskApp::handle(const SDL_Event& event) {
@@ -221,10 +237,13 @@ void KioskApp::follow_desk() {
     dirty_ = 2;
     const DeskView& d = model_.desk;
     if (d.stage == DeskStage::open && before == DeskStage::redeeming) {
-        model_.typed.clear();
+        forget(model_.typed);
         go(Screen::share);
     }
     if (d.stage == DeskStage::no_share && before == DeskStage::ending) go(Screen::waiting);
+    // Ended, or refused: the desk has let go of the share (it may have ended before this loop saw
+    // it ending).
+    if (d.stage == DeskStage::no_share && before != DeskStage::no_share) session_traces_ = true;
     if (d.share && d.share->ended) {
         // Revoked or expired while open: nothing more of it is shown.
         if (player_) close_clip();
@@ -282,7 +301,7 @@ void KioskApp::end_session(bool timed_out) {
         }
     }
     desk_.end_session();
-    model_.typed.clear();
+    forget(model_.typed);
     model_.idle_left_s.reset();
     go(Screen::waiting);
 }

@@ -60,6 +60,7 @@ public:
     std::optional<std::string> screenshot_failure() const { return screenshot_failure_; }
 
 private:
+    bool turn();
     void handle(const SDL_Event& event);
     bool hotkey(const SDL_Event& event);  // true when the key was the screen's own
     void apply(const Intent& intent);
@@ -101,6 +102,7 @@ private:
     int wrong_pins_ = 0;
     int64_t pin_wait_until_ms_ = 0;
     bool quit_ = false;
+    bool session_traces_ = false;  // a session has just ended: run() wipes what is left of it
     int exit_code_ = 0;
     std::optional<std::filesystem::path> screenshot_;
     std::optional<std::string> screenshot_failure_;

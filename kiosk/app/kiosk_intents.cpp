@@ -4,6 +4,7 @@
 #include "audit/event.h"
 #include "auth/pin_hash.h"
 #include "auth/share_token.h"
+#include "kiosk/forgetful_memory.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -26,7 +27,7 @@ void KioskApp::apply(const Intent& in) {
         model_.language = model_.language == Language::en ? Language::cy : Language::en;
         break;
     case Intent::start_code:
-        model_.typed.clear();
+        forget(model_.typed);
         model_.code_not_right = false;
         go(Screen::code);
         break;
@@ -39,11 +40,11 @@ void KioskApp::apply(const Intent& in) {
         model_.code_not_right = false;
         break;
     case Intent::clear_code:
-        model_.typed.clear();
+        forget(model_.typed);
         model_.code_not_right = false;
         break;
     case Intent::cancel_code:
-        model_.typed.clear();
+        forget(model_.typed);
         go(Screen::waiting);
         break;
     case Intent::submit_code: {
@@ -60,7 +61,7 @@ void KioskApp::apply(const Intent& in) {
     }
     case Intent::dismiss:
         desk_.forget_refusal();
-        model_.typed.clear();
+        forget(model_.typed);
         break;
     case Intent::play_clip: desk_.prepare(static_cast<size_t>(in.index)); break;
     case Intent::back_to_clips:
@@ -124,8 +125,7 @@ void KioskApp::apply(const Intent& in) {
     case Intent::pin_submit: {
         if (now_ms() < pin_wait_until_ms_ || !model_.admin.pin_set) break;
         const bool right = auth::pin_matches(model_.admin.pin_typed, cfg_.admin.pin_hash);
-        std::fill(model_.admin.pin_typed.begin(), model_.admin.pin_typed.end(), '\0');
-        model_.admin.pin_typed.clear();
+        forget(model_.admin.pin_typed);
         if (!right) {
             model_.admin.pin_wrong = true;
             // Guessing gets slower: 30 s after three wrong PINs, doubling after each further one.
@@ -153,7 +153,7 @@ void KioskApp::apply(const Intent& in) {
         quit_ = true;
         break;
     case Intent::admin_close:
-        model_.admin.pin_typed.clear();
+        forget(model_.admin.pin_typed);
         model_.admin.pin_wrong = false;
         model_.admin.purged = false;
         if (in.index == 1) {  // open: from the hidden key or corner

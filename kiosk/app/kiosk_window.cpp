@@ -4,10 +4,12 @@
 #include "kiosk/video_texture.h"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // the context's TempBuffer, for forget_drawn_text()
 #include <backends/imgui_impl_sdl.h>
 #include <backends/imgui_impl_sdlrenderer.h>
 
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 namespace courtplay::kiosk::app {
@@ -179,6 +181,10 @@ SDL_Rect KioskWindow::bounds() const {
     SDL_GetWindowPosition(window_, &r.x, &r.y);
     SDL_GetWindowSize(window_, &r.w, &r.h);
     return r;
+}
+
+void KioskWindow::forget_drawn_text() {
+    if (ImGuiContext* g = ImGui::GetCurrentContext()) explicit_bzero(g->TempBuffer, sizeof g->TempBuffer);
 }
 
 void KioskWindow::take_focus() {

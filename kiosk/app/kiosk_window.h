@@ -44,7 +44,10 @@ public:
     std::optional<std::string> screenshot(const std::filesystem::path& file) const;
     void evidence_playing(bool playing);  // holds the screen saver off while true
     void idle_cursor(bool idle);
-    void take_focus();  // the keyboard back to the console (after a court screen's window opened)
+    void take_focus();
+    // Wipes Dear ImGui's scratch buffer, which keeps the last formatted line it drew (a case
+    // reference on the share screen) until another as long overwrites it.
+    void forget_drawn_text();  // the keyboard back to the console (after a court screen's window opened)
 
 private:
     SDL_Window* window_ = nullptr;

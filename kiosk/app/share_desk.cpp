@@ -4,6 +4,7 @@
 #include "auth/court_time.h"
 #include "kiosk/clip_cache.h"
 #include "kiosk/exit_codes.h"
+#include "kiosk/forgetful_memory.h"
 #include "kiosk/link_monitor.h"
 #include "kiosk/share_steps.h"
 #include "player/https_source.h"
@@ -90,6 +91,9 @@ void ShareDesk::work() {
             view_.clip_problem = e.what();
             changed_locked();
         }
+        // A job's frames (a grant's fields, a progress line with a clip's title) stay below this
+        // one until a deeper call overwrites them.
+        wipe_stack_below();
     }
 }
 
@@ -136,7 +140,7 @@ void ShareDesk::do_redeem(const std::string& token) {
         std::fprintf(stderr, "courtplay: share refused: %s\n", out.refusal->message.c_str());
         return fail(DeskStage::refused, out.refusal->message);
     }
-    share_ = std::move(*out.redemption);
+    share_ = std::make_unique<auth::Redemption>(std::move(*out.redemption));
     const auth::Grant& g = share_->grant;
     about.share_id = g.share_id;
     about.party = auth::party_name(g.party);
@@ -144,7 +148,13 @@ void ShareDesk::do_redeem(const std::string& token) {
     trail_.record_about(about, type::grant_verified, std::nullopt,
                         {{"grant_id", g.grant_id}, {"issuer", g.issuer}, {"expires_at", g.expires_at}});
 
-    ShareView share{g.party, g.share_id, g.case_ref, g.watermark, g.expires_at, offline, {}, std::nullopt};
+    ShareView share;
+    share.party = g.party;
+    share.share_id = g.share_id;
+    share.case_ref = g.case_ref;
+    share.label = g.watermark;
+    share.expires_at = g.expires_at;
+    share.offline = offline;
     std::vector<size_t> to_fetch;
     for (const auth::GrantClip& c : g.clips) {
         ClipView v{c, ClipStatus::streamed, 0};
@@ -364,6 +374,7 @@ void ShareDesk::end_session() {
 void ShareDesk::do_end() {
     std::optional<auth::Refusal> ended = watch_ ? watch_->ended() : std::nullopt;
     watch_.reset();
+    service_.end_session();
     if (cache_ && share_) settle_cache_after_session(*cache_, cfg_, share_->grant.share_id, ended);
     audit::EventSubject about;
     {
@@ -374,14 +385,14 @@ void ShareDesk::do_end() {
     }
     trail_.record_about(about, type::session_ended, std::nullopt, {{"exit_code", ended ? exit_code::refused : exit_code::ok}});
     share_.reset();
-    token_digest_.clear();
-    trail_.subject = {};
+    forget(token_digest_);
+    forget(trail_.subject);
     std::lock_guard lock(lock_);
     if (cache_) {
         cache_used_ = cache_->used_bytes();
         cache_count_ = static_cast<int>(cache_->list().size());
     }
-    subject_ = {};
+    forget(subject_);
     cancel_ = false;
     view_ = DeskView{DeskStage::no_share, {}, {}, {}, {}, {}, view_.version};
     changed_locked();

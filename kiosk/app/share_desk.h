@@ -11,6 +11,7 @@
 #include "config/kiosk_config.h"
 #include "kiosk/audit_trail.h"
 #include "kiosk/evidence_badge.h"
+#include "kiosk/forgetful_memory.h"
 #include "player/source.h"
 #include "watermark/watermark.h"
 
@@ -52,6 +53,19 @@ struct ShareView {
     bool offline = false;                // the kept grant from the cache: the service was not reached
     std::vector<ClipView> clips;
     std::optional<std::string> ended;    // revoked or expired while open: why, in words
+
+    ShareView() = default;
+    ShareView(const ShareView&) = default;
+    ShareView(ShareView&&) = default;
+    ShareView& operator=(const ShareView&) = default;
+    ShareView& operator=(ShareView&&) = default;
+    // A share id and a case reference are short enough to live inside the strings themselves, so
+    // they stay where the view was (the UI's model, an optional reset in place) unless wiped.
+    ~ShareView() {
+        forget(share_id);
+        forget(case_ref);
+        forget(label);
+    }
 };
 
 struct DeskView {
@@ -117,7 +131,7 @@ private:
 
     // The worker's own: touched by jobs only (and by the destructor once the worker is gone).
     std::optional<cache::EvidenceCache> cache_;
-    std::optional<auth::Redemption> share_;
+    std::unique_ptr<auth::Redemption> share_;  // on the heap, which is wiped when it is freed
     std::string token_digest_;
     std::unique_ptr<auth::ShareWatch> watch_;
 

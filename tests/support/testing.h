@@ -50,6 +50,7 @@ public:
     bool wait_for_err(const std::string& text, std::chrono::milliseconds limit, size_t times = 1);
     void kill(int signal);
     RunResult wait();  // exit code (128 + signal when killed), stdout and stderr
+    pid_t pid() const { return pid_; }
 
 private:
     pid_t pid_ = -1;
