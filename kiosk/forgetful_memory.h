@@ -1,6 +1,6 @@
 // The kiosk forgets what it frees. Share codes, grants, case references, clip titles and the
 // evidence's own pictures pass through the heap of a machine the public stands next to; a session
-// that has ended must leave none of them behind (docs/kiosk.md, "Ending a session"). Freed memory
+// that has ended must leave none of them behind (docs/kiosk.md, "Nothing left in memory"). Freed memory
 // is wiped before it goes back to the allocator, for every allocator the kiosk's code and its
 // libraries use, and the pictures' large buffers go back to the kernel.
 //
@@ -9,7 +9,6 @@
 
 #include "files/wipe_stack.h"
 
-#include <cstddef>
 #include <string>
 
 namespace courtplay::kiosk {
