@@ -1,6 +1,6 @@
 // Wiping the stale frames a thread's calls leave below it: a share id in a request formatted on
 // the stack stays there after the call returns, and after the thread ends too (glibc keeps the
-// stacks of finished threads for the next ones). Header only: the auth, player and kiosk threads
+// stacks of finished threads for the next ones). Header only: the auth, audit and kiosk threads
 // use it without linking anything.
 #pragma once
 
