@@ -259,7 +259,9 @@ class TimedSink final : public player::VideoSink {
 public:
     TimedSink(player::VideoSink& inner, const TimedSink* nested = nullptr) : inner_(inner), nested_(nested) {}
     void present(const player::VideoFrame& f, const player::FramePosition& p) override { time([&] { inner_.present(f, p); }, n.presents); }
-    void repaint(const player::VideoFrame& f, const player::FramePosition& p) override { time([&] { inner_.repaint(f, p); }, n.repaints); }
+    void repaint(const player::VideoFrame& f, const player::FramePosition& p, player::PictureRows r) override {
+        time([&] { inner_.repaint(f, p, r); }, n.repaints);
+    }
     template <class Fn>
     void time(Fn fn, int64_t& count) {
         const double inner0 = nested_ ? nested_->n.cpu_s : 0, t0 = now_s(CLOCK_THREAD_CPUTIME_ID);

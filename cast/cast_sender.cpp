@@ -240,7 +240,7 @@ void CastSender::present(const player::VideoFrame& frame, const player::FramePos
     queue_picture(frame, position, false);
 }
 
-void CastSender::repaint(const player::VideoFrame& frame, const player::FramePosition& position) {
+void CastSender::repaint(const player::VideoFrame& frame, const player::FramePosition& position, player::PictureRows) {
     queue_picture(frame, position, true);
 }
 

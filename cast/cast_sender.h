@@ -55,7 +55,7 @@ public:
 
     // Main thread, from the watermark stage.
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
-    void repaint(const player::VideoFrame& frame, const player::FramePosition& position) override;
+    void repaint(const player::VideoFrame& frame, const player::FramePosition& position, player::PictureRows) override;
     // Audio device thread.
     void on_audio(const float* samples, int frames, const player::AudioFormat& format, player::Micros media,
                   double rate, player::Micros heard_at) override;

@@ -48,10 +48,11 @@ void CourtScreens::present(const player::VideoFrame& frame, const player::FrameP
     send(false);
 }
 
-void CourtScreens::repaint(const player::VideoFrame& frame, const player::FramePosition& position) {
+void CourtScreens::repaint(const player::VideoFrame& frame, const player::FramePosition& position,
+                           player::PictureRows changed) {
     last_ = frame;
     last_at_ = position;
-    send(true);
+    send(true, blank_ ? player::PictureRows{} : changed);  // blank, nothing changes on screen
 }
 
 void CourtScreens::set_blank(bool blank, player::Micros position) {
@@ -61,7 +62,7 @@ void CourtScreens::set_blank(bool blank, player::Micros position) {
     if (last_.picture) send(true);  // at once, even while paused
 }
 
-void CourtScreens::send(bool repaint) {
+void CourtScreens::send(bool repaint, player::PictureRows changed) {
     if (!last_.picture) return;
     const player::VideoFrame* out = &last_;
     if (blank_) {
@@ -72,7 +73,7 @@ void CourtScreens::send(bool repaint) {
         if (!black_.picture) return;  // nothing rather than the evidence
         out = &black_;
     }
-    for (player::VideoSink* o : outputs_) repaint ? o->repaint(*out, last_at_) : o->present(*out, last_at_);
+    for (player::VideoSink* o : outputs_) repaint ? o->repaint(*out, last_at_, changed) : o->present(*out, last_at_);
 }
 
 }  // namespace courtplay::kiosk

@@ -24,7 +24,8 @@ public:
     bool empty() const { return outputs_.empty(); }
 
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
-    void repaint(const player::VideoFrame& frame, const player::FramePosition& position) override;
+    void repaint(const player::VideoFrame& frame, const player::FramePosition& position,
+                 player::PictureRows changed) override;
     // Blanks (true) or shows (false). Throws audit::JournalError when it cannot be recorded, and
     // then changes nothing.
     void set_blank(bool blank, player::Micros position);
@@ -33,7 +34,8 @@ public:
     bool blank() const { return blank_; }
 
 private:
-    void send(bool repaint);
+    // `changed`: for a repaint, the rows changed since the last picture sent.
+    void send(bool repaint, player::PictureRows changed = player::PictureRows::all());
 
     PlaybackJournal* journal_;
     std::string display_;

@@ -41,7 +41,7 @@ public:
     PresentedDump& operator=(const PresentedDump&) = delete;
 
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
-    void repaint(const player::VideoFrame&, const player::FramePosition&) override {}
+    void repaint(const player::VideoFrame&, const player::FramePosition&, player::PictureRows) override {}
     // Waits for the queue to be written; the first failure ("the disk is full"), if any.
     std::optional<std::string> finish();
 

@@ -96,6 +96,12 @@ void Screen::present(const player::VideoFrame& frame, const player::FramePositio
     if (video_->upload(frame.picture.get())) redraw();
 }
 
+void Screen::repaint(const player::VideoFrame& frame, const player::FramePosition& position,
+                     player::PictureRows changed) {
+    position_ = position;
+    if (video_->upload(frame.picture.get(), changed)) redraw();
+}
+
 void Screen::redraw() {
     SDL_RenderClear(renderer_);
     int out_w = 0, out_h = 0;

@@ -32,6 +32,8 @@ public:
     Screen& operator=(const Screen&) = delete;
 
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
+    void repaint(const player::VideoFrame& frame, const player::FramePosition& position,
+                 player::PictureRows changed) override;
     // The state shown in the on-screen display (from the player, once per loop).
     void set_state(const player::PlayerState& state) { state_ = state; }
     // Whether the clip is verified, streaming, reconnecting: shown at all times, not only with the OSD.

@@ -50,6 +50,7 @@ void VideoTexture::clear() {
     SDL_DestroyTexture(texture_);
     texture_ = nullptr;
     shown_ = false;
+    drawn_.reset();
     std::fill(converted_.begin(), converted_.end(), 0);
 }
 
@@ -64,13 +65,27 @@ bool VideoTexture::prepare(int width, int height) {
     return texture_ != nullptr;
 }
 
-bool VideoTexture::upload(const AVFrame* p) {
+bool VideoTexture::upload(const AVFrame* p, player::PictureRows changed) {
     if (!p || !prepare(p->width, p->height)) return false;
     if (p->sample_aspect_ratio.num > 0 && p->sample_aspect_ratio.den > 0) sar_ = p->sample_aspect_ratio;
     SDL_SetYUVConversionMode(player::is_full_range(*p) ? SDL_YUV_CONVERSION_JPEG : SDL_YUV_CONVERSION_AUTOMATIC);
-    if (is_420(p->format))
-        return shown_ = SDL_UpdateYUVTexture(texture_, nullptr, p->data[0], p->linesize[0], p->data[1],
-                                             p->linesize[1], p->data[2], p->linesize[2]) == 0;
+    if (is_420(p->format)) {
+        // Whole rows of chroma samples: from an even row to an even row (or the picture's end).
+        const int first = std::clamp(changed.first, 0, p->height) & ~1;
+        const int end = std::min(p->height, (std::max(changed.first + changed.count, first) + 1) & ~1);
+        if (!shown_ || (first == 0 && end == p->height)) {
+            undrawn_ = player::PictureRows::all();
+            return shown_ = SDL_UpdateYUVTexture(texture_, nullptr, p->data[0], p->linesize[0], p->data[1],
+                                                 p->linesize[1], p->data[2], p->linesize[2]) == 0;
+        }
+        if (end <= first) return true;  // nothing changed
+        const SDL_Rect rows{0, first, p->width, end - first};
+        undrawn_ = player::span(undrawn_, {first, end - first});
+        return SDL_UpdateYUVTexture(texture_, &rows, p->data[0] + static_cast<ptrdiff_t>(first) * p->linesize[0],
+                                    p->linesize[0], p->data[1] + static_cast<ptrdiff_t>(first / 2) * p->linesize[1],
+                                    p->linesize[1], p->data[2] + static_cast<ptrdiff_t>(first / 2) * p->linesize[2],
+                                    p->linesize[2]) == 0;
+    }
 
     sws_ = sws_getCachedContext(sws_, p->width, p->height, static_cast<AVPixelFormat>(p->format), p->width,
                                 p->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr);
@@ -81,12 +96,12 @@ bool VideoTexture::upload(const AVFrame* p) {
     converted_.resize(static_cast<size_t>(size));
     av_image_fill_arrays(dst, dst_linesize, converted_.data(), AV_PIX_FMT_YUV420P, p->width, p->height, 32);
     sws_scale(sws_, p->data, p->linesize, 0, p->height, dst, dst_linesize);
+    undrawn_ = player::PictureRows::all();
     return shown_ = SDL_UpdateYUVTexture(texture_, nullptr, dst[0], dst_linesize[0], dst[1], dst_linesize[1],
                                          dst[2], dst_linesize[2]) == 0;
 }
 
-void VideoTexture::draw(const SDL_Rect& area, int rotation) const {
-    if (!texture_ || !shown_) return;  // a texture made ahead holds no picture yet
+SDL_Rect VideoTexture::placed(const SDL_Rect& area, int rotation) const {
     // Picture size as displayed: sample aspect ratio applied, then turned.
     const double pw = width_ * av_q2d(sar_), ph = height_;
     const bool quarter = rotation == 90 || rotation == 270;
@@ -97,7 +112,28 @@ void VideoTexture::draw(const SDL_Rect& area, int rotation) const {
     dst.h = static_cast<int>(ph * scale + 0.5);
     dst.x = area.x + (area.w - dst.w) / 2;
     dst.y = area.y + (area.h - dst.h) / 2;
+    return dst;
+}
+
+void VideoTexture::draw(const SDL_Rect& area, int rotation) {
+    if (!texture_ || !shown_) return;  // a texture made ahead holds no picture yet
+    const SDL_Rect dst = placed(area, rotation);
     SDL_RenderCopyEx(renderer_, texture_, nullptr, &dst, rotation, nullptr, SDL_FLIP_NONE);
+    drawn_ = dst;
+    undrawn_ = {};
+}
+
+std::optional<SDL_Rect> VideoTexture::changed_on_screen(const SDL_Rect& area, int rotation) const {
+    if (!texture_ || !shown_ || !drawn_ || rotation != 0 || undrawn_ == player::PictureRows::all()) return std::nullopt;
+    const SDL_Rect dst = placed(area, rotation);
+    if (!SDL_RectEquals(&dst, &*drawn_)) return std::nullopt;
+    if (undrawn_.count <= 0) return SDL_Rect{0, 0, 0, 0};
+    // The scaled rows, and a row more on each side for the scaler's reach into its neighbours.
+    const int top = dst.y + static_cast<int>(int64_t(undrawn_.first) * dst.h / height_) - 1;
+    const int bottom = dst.y + static_cast<int>((int64_t(undrawn_.first + undrawn_.count) * dst.h + height_ - 1) / height_) + 1;
+    SDL_Rect rows{dst.x, std::max(dst.y, top), dst.w, 0};
+    rows.h = std::min(dst.y + dst.h, bottom) - rows.y;
+    return rows;
 }
 
 }  // namespace courtplay::kiosk

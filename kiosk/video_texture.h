@@ -3,6 +3,8 @@
 // through it. Main thread only, like the renderer.
 #pragma once
 
+#include "player/player.h"
+
 #include <SDL.h>
 
 extern "C" {
@@ -11,6 +13,7 @@ extern "C" {
 }
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 struct SwsContext;
@@ -32,17 +35,27 @@ public:
     // wait for the picture. False on failure.
     bool prepare(int width, int height);
     // Copies the picture in: 4:2:0 directly, anything else through libswscale. False on failure.
-    bool upload(const AVFrame* picture);
+    // `changed`: the rows in which it differs from the picture uploaded before, the only ones
+    // copied (and converted, by the software renderer) when that picture is still there.
+    bool upload(const AVFrame* picture, player::PictureRows changed = player::PictureRows::all());
     // Draws it as large as fits in `area`, centred, turned by `rotation` degrees (0/90/180/270).
-    void draw(const SDL_Rect& area, int rotation) const;
+    void draw(const SDL_Rect& area, int rotation);
+    // Where on screen the picture changed since it was last drawn, to be drawn again in `area`:
+    // an empty rectangle when nothing changed; none when all of it may have (a new picture, a
+    // new place, or a turned picture, whose rows are not the screen's).
+    std::optional<SDL_Rect> changed_on_screen(const SDL_Rect& area, int rotation) const;
     bool empty() const { return !shown_; }
     void clear();  // forgets the picture (the end of a session leaves nothing on screen)
 
 private:
+    SDL_Rect placed(const SDL_Rect& area, int rotation) const;
+
     SDL_Renderer* renderer_;
     SDL_Texture* texture_ = nullptr;
     int width_ = 0, height_ = 0;
     bool shown_ = false;  // a picture has been uploaded into texture_
+    player::PictureRows undrawn_ = player::PictureRows::all();  // uploaded since the last draw
+    std::optional<SDL_Rect> drawn_;                             // where the last draw put it
     SwsContext* sws_ = nullptr;
     std::vector<uint8_t> converted_;
     AVRational sar_{1, 1};

@@ -10,7 +10,11 @@
 namespace courtplay::player {
 namespace {
 
-// Hands sound over in 10 ms blocks paced by the monotonic clock, as a sound card would.
+// Frames per block handed to the device: SDL's sound card is asked for this, and the silent
+// stand-in hands over the same (21 ms at 48 kHz), so it wakes as often as a card does.
+constexpr int kBlockFrames = 1024;
+
+// Hands sound over in blocks paced by the monotonic clock, as a sound card would.
 class SilentOutput final : public AudioOutput {
 public:
     explicit SilentOutput(AudioFormat format) : format_(format) {}
@@ -29,7 +33,7 @@ public:
 
 private:
     void run(AudioRenderer* renderer) {
-        const int block = format_.rate / 100;
+        const int block = kBlockFrames;
         std::vector<float> buffer(static_cast<size_t>(block) * format_.channels);
         Micros start = monotonic_now();
         int64_t frames_done = 0;
@@ -64,7 +68,7 @@ public:
         want.freq = wanted.rate;
         want.format = AUDIO_F32SYS;
         want.channels = static_cast<Uint8>(std::clamp(wanted.channels, 1, 8));
-        want.samples = 1024;
+        want.samples = kBlockFrames;
         want.callback = &SdlOutput::callback;
         want.userdata = this;
         device_ = SDL_OpenAudioDevice(nullptr, 0, &want, &have,

@@ -29,6 +29,23 @@ struct PlayerOptions {
     bool start_paused = false;
 };
 
+// Rows [first, first + count) of a picture.
+struct PictureRows {
+    int first = 0;
+    int count = 0;
+    static PictureRows all() { return {0, 1 << 30}; }
+    bool operator==(const PictureRows&) const = default;
+};
+
+// The smallest run of rows holding both.
+inline PictureRows span(PictureRows a, PictureRows b) {
+    if (a.count <= 0) return b;
+    if (b.count <= 0) return a;
+    const int first = a.first < b.first ? a.first : b.first;
+    const int end = a.first + a.count > b.first + b.count ? a.first + a.count : b.first + b.count;
+    return {first, end - first};
+}
+
 // Where a presented frame sits on the timeline.
 struct FramePosition {
     Micros media = 0;          // from the timeline's 0 (the first video frame)
@@ -41,9 +58,13 @@ public:
     // Main thread, once per frame put on screen. From the player, `picture` is exactly as decoded;
     // from the watermark stage (watermark/mark_stage.h), it is the marked copy.
     virtual void present(const VideoFrame& frame, const FramePosition& position) = 0;
-    // The frame on screen again, its picture changed (the watermark's clock moved on while
-    // paused). Not a new presentation: a sink that counts frames ignores it.
-    virtual void repaint(const VideoFrame& frame, const FramePosition& position) { present(frame, position); }
+    // The frame on screen again, its picture changed only in the rows `changed` since the picture
+    // this sink was last given (the watermark's clock moved on while paused). Not a new
+    // presentation: a sink that counts frames ignores it.
+    virtual void repaint(const VideoFrame& frame, const FramePosition& position, PictureRows changed) {
+        (void)changed;
+        present(frame, position);
+    }
 };
 
 struct PlayerState {

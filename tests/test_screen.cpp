@@ -1,8 +1,10 @@
 // The window on a real X server (Xvfb): rotation metadata turns the picture on screen, and the
 // picture is letterboxed, not stretched. Pixels are read back from the renderer.
+#include "kiosk/app/kiosk_window.h"
 #include "kiosk/screen.h"
 
 #include <catch2/catch.hpp>
+#include <imgui.h>
 
 #include <array>
 #include <cstdlib>
@@ -133,4 +135,101 @@ TEST_CASE("the evidence badge is on screen at all times, in its tone's colour", 
     CHECK((green[1] > green[0] + 40 && green[1] > green[2] + 40));
     CHECK((amber[0] > amber[2] + 80 && amber[1] > amber[2] + 40));
     CHECK((red[0] > red[1] + 80 && red[0] > red[2] + 80));
+}
+
+// A repaint takes only the rows the stage says changed (the watermark's box, once a second while
+// paused): those rows come out exactly as a whole upload gives them, and the rest stay as they were.
+TEST_CASE("a repaint redraws the changed rows only, and those exactly as a whole upload", "[screen]") {
+    need_video();
+    // Black, then the same with two coloured bands: rows 100-119 (said to have changed) and
+    // rows 200-219 (not said, so a repaint must not take them).
+    auto make = [](bool bands) {
+        AVFrame* f = av_frame_alloc();
+        f->format = AV_PIX_FMT_YUV420P;
+        f->width = 320;
+        f->height = 240;
+        av_frame_get_buffer(f, 0);
+        for (int y = 0; y < 240; ++y) {
+            const bool first = bands && y >= 100 && y < 120, second = bands && y >= 200 && y < 220;
+            std::memset(f->data[0] + y * f->linesize[0], first || second ? 180 : 16, 320);
+            if (y % 2 == 0) {  // the bands in different colours, so a row taken from the wrong place shows
+                std::memset(f->data[1] + y / 2 * f->linesize[1], first ? 60 : second ? 200 : 128, 160);
+                std::memset(f->data[2] + y / 2 * f->linesize[2], first ? 200 : second ? 60 : 128, 160);
+            }
+        }
+        return std::shared_ptr<const AVFrame>(f, [](const AVFrame* x) {
+            auto* y = const_cast<AVFrame*>(x);
+            av_frame_free(&y);
+        });
+    };
+    kiosk::ScreenOptions options;
+    options.width = 640;  // twice the picture: picture row y is window rows 2y and 2y + 1
+    options.height = 480;
+    kiosk::Screen screen(options, player::ClipInfo{});
+    screen.set_state(player::PlayerState{});
+    player::VideoFrame frame;
+    frame.picture = make(false);
+    screen.present(frame, {});
+    frame.picture = make(true);
+    screen.repaint(frame, {}, player::PictureRows{100, 20});
+    const Pixels repainted = read_back(screen.window());
+    screen.present(frame, {});
+    const Pixels whole = read_back(screen.window());
+    REQUIRE(repainted.w == 640);
+    REQUIRE(whole.w == 640);
+    auto pixel = [](const Pixels& p, int x, int y) {
+        const size_t at = static_cast<size_t>((y * p.w + x) * 4);
+        return std::array<uint8_t, 3>{p.rgb[at], p.rgb[at + 1], p.rgb[at + 2]};
+    };
+    for (int y = 200; y < 240; ++y) CHECK(pixel(repainted, 320, y) == pixel(whole, 320, y));  // rows 100-119
+    CHECK(whole.at(320, 420) > 100);       // row 210 is in the second band...
+    CHECK(repainted.at(320, 420) < 40);    // ...which the repaint was not told of: still black
+    CHECK(repainted.at(320, 100) < 40);    // and above the bands, black in both
+}
+
+// The kiosk's window draws again only the band of a paused picture whose watermark clock moved on,
+// and only while its controls draw exactly what they drew before; anything else is drawn whole.
+TEST_CASE("the kiosk's window redraws only the band it is given, and all of it when its controls change", "[screen]") {
+    need_video();
+    kiosk::app::KioskWindow window({.windowed = true, .width = 640, .height = 480});
+    SDL_Renderer* r = window.renderer();
+    // The "picture": the top 400 rows in one colour; under it a line of ImGui text.
+    auto frame = [&](Uint8 red, Uint8 green, Uint8 blue, const char* label, std::optional<SDL_Rect> only) {
+        window.begin_frame();
+        ImGui::SetNextWindowPos(ImVec2(0, 400));
+        ImGui::SetNextWindowSize(ImVec2(640, 80));
+        ImGui::Begin("controls", nullptr, ImGuiWindowFlags_NoDecoration);
+        ImGui::TextUnformatted(label);
+        ImGui::End();
+        const bool drawn = window.end_frame(
+            [&] {
+                SDL_SetRenderDrawColor(r, red, green, blue, 255);
+                const SDL_Rect picture{0, 0, 640, 400};
+                SDL_RenderFillRect(r, &picture);
+            },
+            only);
+        if (drawn) window.present();
+        return drawn;
+    };
+    auto red_at = [&](int y) {
+        Pixels p;
+        p.w = 640, p.h = 480;
+        p.rgb.resize(640 * 480 * 4);
+        SDL_RenderReadPixels(r, nullptr, SDL_PIXELFORMAT_ARGB8888, p.rgb.data(), 640 * 4);
+        return int(p.rgb[static_cast<size_t>((y * 640 + 20) * 4 + 2)]);  // ARGB in memory: B G R A
+    };
+    REQUIRE(frame(255, 0, 0, "Play", std::nullopt));
+    REQUIRE(red_at(50) == 255);
+    // The same controls, the picture changed in rows 100-149 only: just those are drawn again.
+    CHECK(frame(0, 0, 255, "Play", SDL_Rect{0, 100, 640, 50}));
+    CHECK(red_at(120) == 0);
+    CHECK(red_at(50) == 255);
+    CHECK(red_at(300) == 255);
+    // Nothing changed: nothing is drawn.
+    CHECK_FALSE(frame(0, 255, 0, "Play", SDL_Rect{0, 0, 0, 0}));
+    CHECK(red_at(50) == 255);
+    // The controls changed (another label): the whole window, whatever band was given.
+    CHECK(frame(0, 255, 0, "Pause", SDL_Rect{0, 100, 640, 50}));
+    CHECK(red_at(50) == 0);
+    CHECK(red_at(300) == 0);
 }

@@ -50,7 +50,11 @@ std::shared_ptr<const AVFrame> picture(int w, int h, uint8_t luma, AVPixelFormat
 struct Capture : player::VideoSink {
     std::vector<std::shared_ptr<const AVFrame>> presented, repainted;
     void present(const player::VideoFrame& f, const player::FramePosition&) override { presented.push_back(f.picture); }
-    void repaint(const player::VideoFrame& f, const player::FramePosition&) override { repainted.push_back(f.picture); }
+    void repaint(const player::VideoFrame& f, const player::FramePosition&, player::PictureRows rows) override {
+        repainted.push_back(f.picture);
+        changed.push_back(rows);
+    }
+    std::vector<player::PictureRows> changed;
 };
 
 struct Rig {
@@ -182,6 +186,42 @@ TEST_CASE("The time in the watermark moves on every second, also while paused") 
     CHECK(d.count > 0);
     CHECK(inside(d.box, rig.mark.last_box()));
     CHECK(rig.mark.text_at(rig.now) != first);
+}
+
+// The rows, luma and chroma, in which two pictures of one size differ: first and one past the last.
+player::PictureRows differing_rows(const AVFrame& a, const AVFrame& b) {
+    int first = a.height, end = 0;
+    for (int p = 0; p < 3; ++p) {
+        const int shift = p == 0 ? 0 : 1, w = a.width >> shift, h = (a.height + shift) >> shift;
+        for (int y = 0; y < h; ++y)
+            if (std::memcmp(a.data[p] + y * a.linesize[p], b.data[p] + y * b.linesize[p], w) != 0) {
+                first = std::min(first, y << shift);
+                end = std::max(end, std::min(a.height, (y + 1) << shift));
+            }
+    }
+    return end > first ? player::PictureRows{first, end - first} : player::PictureRows{};
+}
+
+TEST_CASE("A repaint names the rows it changed: where the mark was and where it is now") {
+    Rig rig("CPS \u00b7 share sh_k3v9q2mw7t", 20);
+    const auto decoded = picture(1280, 720, 90);
+    rig.now = kNoon + 38'500'000;  // at kNoon + 40 s the mark moves from the top right to the centre
+    rig.show(decoded);
+    for (int i = 0; i < 3; ++i) {
+        rig.now += 1'000'000;
+        REQUIRE(rig.stage.refresh());
+        REQUIRE(rig.out.repainted.size() == size_t(i + 1));
+        const AVFrame& before = i == 0 ? *rig.out.presented.back() : *rig.out.repainted[i - 1];
+        const player::PictureRows differ = differing_rows(before, *rig.out.repainted[i]);
+        const player::PictureRows said = rig.out.changed[i];
+        INFO("second " << (rig.now - kNoon) / 1'000'000 << ": differ " << differ.first << "+" << differ.count
+                       << ", said " << said.first << "+" << said.count);
+        REQUIRE(differ.count > 0);
+        CHECK(said.first <= differ.first);
+        CHECK(said.first + said.count >= differ.first + differ.count);
+        // Not the whole picture: in one place, just the mark's rows; moving, the span of both places.
+        CHECK(said.count <= (i == 1 ? 720 - 2 * 21 : rig.mark.last_box().height));
+    }
 }
 
 TEST_CASE("Glyphs are rasterised once, not per frame") {

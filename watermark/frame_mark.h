@@ -3,6 +3,8 @@
 // forensic mark is one more FrameMark, and no output changes.
 #pragma once
 
+#include "player/player.h"
+
 extern "C" {
 #include <libavutil/frame.h>
 }
@@ -20,6 +22,9 @@ public:
     // True when a picture burned at `utc_us` would differ from the last one burned (its clock moved
     // on a second): the stage then burns the frame on screen again, even while paused.
     virtual bool stale(int64_t utc_us) const = 0;
+    // The rows the last burn() wrote to (all of them for a mark spread over the whole picture), so
+    // that an output repainting an unchanged frame with a fresh mark redraws only those.
+    virtual player::PictureRows rows() const = 0;
 };
 
 }  // namespace courtplay::watermark

@@ -65,16 +65,25 @@ void MarkStage::mark_and_send(bool repaint) {
     player::FramePtr copy = writable_copy(*shown_.picture);
     if (!copy) return;  // out of memory: the outputs keep the last marked picture rather than an unmarked one
     const int64_t now = clock_();
-    for (FrameMark* mark : marks_) mark->burn(*copy, now);
+    // A repaint of the picture last sent differs from it only where a mark was burned then or is
+    // burned now.
+    player::PictureRows changed;
+    for (FrameMark* mark : marks_) {
+        changed = player::span(changed, mark->rows());
+        mark->burn(*copy, now);
+        changed = player::span(changed, mark->rows());
+    }
+    if (!shown_sent_) changed = player::PictureRows::all();
     marked_ = std::shared_ptr<const AVFrame>(copy.release(), [](const AVFrame* f) {
         AVFrame* owned = const_cast<AVFrame*>(f);
         av_frame_free(&owned);
     });
+    shown_sent_ = true;
     player::VideoFrame out = shown_;
     out.picture = marked_;
     for (player::VideoSink* output : outputs_) {
         if (repaint)
-            output->repaint(out, position_);
+            output->repaint(out, position_, changed);
         else
             output->present(out, position_);
     }
@@ -82,6 +91,7 @@ void MarkStage::mark_and_send(bool repaint) {
 
 void MarkStage::present(const player::VideoFrame& frame, const player::FramePosition& position) {
     shown_ = frame;
+    shown_sent_ = false;
     position_ = position;
     mark_and_send(false);
 }

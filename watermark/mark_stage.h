@@ -52,6 +52,7 @@ private:
     std::vector<player::FramePtr> pool_;
     SwsContext* sws_ = nullptr;  // for pictures that are not 8-bit 4:2:0
     player::VideoFrame shown_;   // as decoded
+    bool shown_sent_ = false;    // the outputs have been given shown_ (marked)
     player::FramePosition position_;
     std::shared_ptr<const AVFrame> marked_;
 };

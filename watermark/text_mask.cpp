@@ -18,8 +18,9 @@ int line_width(GlyphCache& glyphs, const std::u32string& line, int tracking) {
 // Grows coverage by `r` pixels in every direction: a square max filter, rows then columns. Each
 // step is the max of two whole rows (a row and itself shifted), which runs 16 pixels at a time;
 // the mask is made again every second, and a pixel-by-pixel window cost several ms each time.
-std::vector<uint8_t> grow(const std::vector<uint8_t>& in, int w, int h, int r) {
-    std::vector<uint8_t> rows(in), out(in.size());
+void grow(const std::vector<uint8_t>& in, int w, int h, int r, std::vector<uint8_t>& rows, std::vector<uint8_t>& out) {
+    rows.assign(in.begin(), in.end());
+    out.resize(in.size());
     for (int y = 0; y < h; ++y) {
         const uint8_t* src = &in[static_cast<size_t>(y) * w];
         uint8_t* dst = &rows[static_cast<size_t>(y) * w];
@@ -37,7 +38,6 @@ std::vector<uint8_t> grow(const std::vector<uint8_t>& in, int w, int h, int r) {
             for (int x = 0; x < w; ++x) dst[x] = std::max(dst[x], src[x]);
         }
     }
-    return out;
 }
 
 }  // namespace
@@ -50,6 +50,11 @@ int text_width(GlyphCache& glyphs, const std::vector<std::u32string>& lines, int
 
 TextMask draw_text(GlyphCache& glyphs, const std::vector<std::u32string>& lines, int outline) {
     TextMask m;
+    draw_text(glyphs, lines, outline, m);
+    return m;
+}
+
+void draw_text(GlyphCache& glyphs, const std::vector<std::u32string>& lines, int outline, TextMask& m) {
     m.width = text_width(glyphs, lines, outline) + 2 * outline;
     m.height = static_cast<int>(lines.size()) * glyphs.line_height() + 2 * outline;
     m.fill.assign(static_cast<size_t>(m.width) * m.height, 0);
@@ -71,8 +76,7 @@ TextMask draw_text(GlyphCache& glyphs, const std::vector<std::u32string>& lines,
             pen += g.advance + outline;  // letters spaced by their outline, so outlines never join
         }
     }
-    m.edge = grow(m.fill, m.width, m.height, outline);
-    return m;
+    grow(m.fill, m.width, m.height, outline, m.rows, m.edge);
 }
 
 }  // namespace courtplay::watermark

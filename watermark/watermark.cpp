@@ -76,7 +76,7 @@ void Watermark::prepare(int width, int height, int64_t utc_s) {
         picture_w_ = width;
         picture_h_ = height;
     }
-    mask_ = draw_text(*glyphs_, lines, outline_for(glyphs_->pixel_size()));
+    draw_text(*glyphs_, lines, outline_for(glyphs_->pixel_size()), mask_);
     mask_second_ = utc_s;
 
     // Weights out of 256. Under the whole box a translucent dark plate (the set opacity), so the

@@ -35,6 +35,7 @@ public:
 
     void burn(AVFrame& picture, int64_t utc_us) override;
     bool stale(int64_t utc_us) const override;
+    player::PictureRows rows() const override { return {box_.y, box_.height}; }
 
     // Where the last burn put the text, in the picture's pixels.
     Box last_box() const { return box_; }

@@ -186,4 +186,10 @@ void ClipPlayer::present(const player::VideoFrame& frame, const player::FramePos
     if (texture_.upload(frame.picture.get())) fresh_ = true;
 }
 
+void ClipPlayer::repaint(const player::VideoFrame& frame, const player::FramePosition& position,
+                         player::PictureRows changed) {
+    position_ = position;
+    if (texture_.upload(frame.picture.get(), changed)) fresh_ = true;
+}
+
 }  // namespace courtplay::kiosk::app

@@ -45,7 +45,11 @@ public:
     const auth::GrantClip& clip() const { return clip_.clip; }
     const player::FramePosition& position() const { return position_; }
     EvidenceBadge badge() const { return clip_.badge ? clip_.badge() : EvidenceBadge{}; }
-    void draw(const SDL_Rect& area) const { texture_.draw(area, player_->clip().rotation); }
+    void draw(const SDL_Rect& area) { texture_.draw(area, player_->clip().rotation); }
+    // What of `area` the picture changed since it was last drawn there (see VideoTexture).
+    std::optional<SDL_Rect> changed_on_screen(const SDL_Rect& area) const {
+        return texture_.changed_on_screen(area, player_->clip().rotation);
+    }
     bool has_picture() const { return !texture_.empty(); }
 
     // The court screens: whether this clip may go to them, and whether they are blank.
@@ -71,6 +75,8 @@ public:
     void stop_cast();
 private:
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
+    void repaint(const player::VideoFrame& frame, const player::FramePosition& position,
+                 player::PictureRows changed) override;
 
     ReadyClip clip_;
     ClipJournal journal_;

@@ -421,6 +421,7 @@ void KioskApp::render() {
                      std::string(language_code(model_.language)).c_str());
     }
     window_.begin_frame();
+    std::optional<SDL_Rect> video;  // where the picture goes, when it is on screen
     if (player_ && model_.player) {
         PlayerModel& pm = *model_.player;
         pm.state = player_->state(player::monotonic_now());
@@ -430,16 +431,17 @@ void KioskApp::render() {
         const bool strip = model_.court_screens.configured || model_.court_screens.receivers;
         const int controls = kControlsHeight + (strip ? kCourtStripHeight : 0);
         pm.video_bottom = static_cast<float>(h - controls);
-        if (model_.screen == Screen::player) player_->draw(SDL_Rect{0, 0, w, h - controls});
+        if (model_.screen == Screen::player) video = SDL_Rect{0, 0, w, h - controls};
     }
     Intents out;
     draw_screen(model_, out);
-    window_.end_frame();
+    const bool drawn = window_.end_frame([&] { if (video) player_->draw(*video); },
+                                         video ? player_->changed_on_screen(*video) : std::nullopt);
     if (screenshot_) {
         screenshot_failure_ = window_.screenshot(*screenshot_);
         screenshot_.reset();
     }
-    window_.present();
+    if (drawn) window_.present();
     for (Intent& i : out) pending_.push_back(std::move(i));
     if (dirty_ > 0) --dirty_;
 }

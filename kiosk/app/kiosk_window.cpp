@@ -8,9 +8,12 @@
 #include <backends/imgui_impl_sdl.h>
 #include <backends/imgui_impl_sdlrenderer.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
+#include <string_view>
 
 namespace courtplay::kiosk::app {
 namespace {
@@ -33,6 +36,37 @@ ImFont* load(const char* file, float size) {
 // Nothing of a session leaves through the clipboard.
 const char* no_clipboard_text(void*) { return ""; }
 void no_clipboard_set(void*, const char*) {}
+
+// What ImGui draws, in 64 bits: its vertices, indices and commands. Equal digests, equal drawing
+// (a hash rather than a copy, which would keep the text of a session in its glyphs).
+size_t ui_digest(const ImDrawData& ui) {
+    auto bytes = [](const void* p, size_t n) { return std::hash<std::string_view>{}({static_cast<const char*>(p), n}); };
+    size_t h = bytes(&ui.DisplaySize, sizeof ui.DisplaySize) | 1;  // never 0, which means none
+    auto mix = [&h](size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+    for (int i = 0; i < ui.CmdListsCount; ++i) {
+        const ImDrawList& list = *ui.CmdLists[i];
+        mix(bytes(list.VtxBuffer.Data, list.VtxBuffer.size_in_bytes()));
+        mix(bytes(list.IdxBuffer.Data, list.IdxBuffer.size_in_bytes()));
+        for (const ImDrawCmd& cmd : list.CmdBuffer) {
+            mix(bytes(&cmd.ClipRect, sizeof cmd.ClipRect));
+            mix(reinterpret_cast<size_t>(cmd.TextureId));
+            mix((size_t(cmd.VtxOffset) << 32) ^ (size_t(cmd.IdxOffset) << 1) ^ (size_t(cmd.ElemCount) << 17));
+        }
+    }
+    return h | 1;
+}
+
+// Narrows every ImGui command to `area`: the backend sets its own clip rectangle per command.
+void clip_to(ImDrawData& ui, const SDL_Rect& area) {
+    for (int i = 0; i < ui.CmdListsCount; ++i)
+        for (ImDrawCmd& cmd : ui.CmdLists[i]->CmdBuffer) {
+            ImVec4& r = cmd.ClipRect;
+            r.x = std::max(r.x, float(area.x));
+            r.y = std::max(r.y, float(area.y));
+            r.z = std::min(r.z, float(area.x + area.w));
+            r.w = std::min(r.w, float(area.y + area.h));
+        }
+}
 
 void style() {
     ImGuiStyle& s = ImGui::GetStyle();
@@ -89,6 +123,8 @@ KioskWindow::KioskWindow(const WindowOptions& options) {
         SDL_DestroyWindow(window_);
         throw std::runtime_error(std::string("cannot draw in the kiosk's window: ") + SDL_GetError());
     }
+    SDL_RendererInfo info{};
+    keeps_frame_ = SDL_GetRendererInfo(renderer_, &info) == 0 && info.name && std::string(info.name) == "software";
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
@@ -147,16 +183,31 @@ bool KioskWindow::handle(const SDL_Event& event) {
 }
 
 void KioskWindow::begin_frame() {
-    SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
-    SDL_RenderClear(renderer_);
     ImGui_ImplSDLRenderer_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
 }
 
-void KioskWindow::end_frame() {
+bool KioskWindow::end_frame(const std::function<void()>& draw_video, std::optional<SDL_Rect> only) {
     ImGui::Render();
-    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+    ImDrawData* ui = ImGui::GetDrawData();
+    const size_t digest = ui_digest(*ui);
+    if (!keeps_frame_ || digest != drawn_ui_) only.reset();
+    drawn_ui_ = digest;
+    SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
+    if (!only) {
+        SDL_RenderSetClipRect(renderer_, nullptr);
+        SDL_RenderClear(renderer_);
+    } else {
+        if (SDL_RectEmpty(&*only)) return false;
+        SDL_RenderSetClipRect(renderer_, &*only);  // the picture and ImGui draw inside it only
+        SDL_RenderFillRect(renderer_, &*only);
+        clip_to(*ui, *only);
+    }
+    draw_video();
+    ImGui_ImplSDLRenderer_RenderDrawData(ui);
+    SDL_RenderSetClipRect(renderer_, nullptr);
+    return true;
 }
 
 void KioskWindow::present() { SDL_RenderPresent(renderer_); }

@@ -9,6 +9,7 @@
 #include <SDL.h>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -37,17 +38,22 @@ public:
 
     // Feeds an event to ImGui; true when the window was touched or typed at (activity).
     bool handle(const SDL_Event& event);
-    void begin_frame();   // clears, starts an ImGui frame
-    void end_frame();     // renders ImGui (over whatever was drawn with the renderer)
+    void begin_frame();  // starts an ImGui frame
+    // Draws the frame: `draw_video` with the renderer, then ImGui over it. Only the rectangle
+    // `only` is drawn again when the window still holds the frame drawn before (SDL's software
+    // renderer draws into the window's own pixels) and ImGui draws exactly what it drew then: a
+    // paused picture whose watermark clock moved on is a band of rows, not the whole screen.
+    // False when nothing needed drawing.
+    bool end_frame(const std::function<void()>& draw_video, std::optional<SDL_Rect> only = std::nullopt);
     void present();
     // The frame just rendered (before present), as a PNG file. What went wrong, if anything.
     std::optional<std::string> screenshot(const std::filesystem::path& file) const;
     void evidence_playing(bool playing);  // holds the screen saver off while true
     void idle_cursor(bool idle);
-    void take_focus();
+    void take_focus();  // the keyboard back to the console (after a court screen's window opened)
     // Wipes Dear ImGui's scratch buffer, which keeps the last formatted line it drew (a case
     // reference on the share screen) until another as long overwrites it.
-    void forget_drawn_text();  // the keyboard back to the console (after a court screen's window opened)
+    void forget_drawn_text();
 
 private:
     SDL_Window* window_ = nullptr;
@@ -55,6 +61,8 @@ private:
     Fonts fonts_;
     bool offscreen_ = false;
     bool cursor_hidden_ = false;
+    bool keeps_frame_ = false;    // the renderer's pixels are the window's, kept from frame to frame
+    size_t drawn_ui_ = 0;         // a digest of ImGui's drawing in the frame on screen (0: none)
 };
 
 }  // namespace courtplay::kiosk::app
