@@ -1,5 +1,6 @@
 #include "audit/shipper.h"
 
+#include "files/thread_name.h"
 #include "files/wipe_stack.h"
 
 #include <nlohmann/json.hpp>
@@ -115,7 +116,10 @@ void Shipper::start() {
     std::lock_guard lock(state_mutex_);
     if (thread_.joinable()) return;
     stopping_ = false;
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        files::name_this_thread("audit-shipper");
+        run();
+    });
 }
 
 void Shipper::nudge() {

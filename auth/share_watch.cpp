@@ -1,11 +1,13 @@
 #include "auth/share_watch.h"
 
 #include "auth/court_time.h"
+#include "files/thread_name.h"
 #include "files/wipe_stack.h"
 
 namespace courtplay::auth {
 ShareWatch::ShareWatch(ShareService& service, const Redemption& share, std::chrono::milliseconds poll, Ended ended)
     : service_(service), share_(share), poll_(poll), on_end_(std::move(ended)), thread_([this] {
+          files::name_this_thread("share-watch");
           run();
           files::wipe_stack_below();  // the status requests' frames: the share's address
       }) {}

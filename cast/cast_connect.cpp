@@ -1,10 +1,13 @@
 #include "cast/cast_connect.h"
 
+#include "files/thread_name.h"
+
 namespace courtplay::cast {
 
 CastConnect::CastConnect(CastOptions options, std::function<void()> wake) {
     options.give_up = give_up_;
     thread_ = std::thread([this, options = std::move(options), wake = std::move(wake)] {
+        files::name_this_thread("cast-connect");
         try {
             sender_ = std::make_unique<CastSender>(options);
         } catch (const CastError& e) {

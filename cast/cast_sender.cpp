@@ -1,5 +1,7 @@
 #include "cast/cast_sender.h"
 
+#include "files/thread_name.h"
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -227,7 +229,10 @@ private:
 
 CastSender::CastSender(CastOptions options) : options_(std::move(options)) {
     encoder_ = std::make_unique<Encoder>(options_);  // connects, or throws
-    worker_ = std::thread([this] { run(); });
+    worker_ = std::thread([this] {
+        files::name_this_thread("cast-sender");
+        run();
+    });
 }
 
 CastSender::~CastSender() { finish(); }

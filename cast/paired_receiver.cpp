@@ -1,5 +1,7 @@
 #include "cast/paired_receiver.h"
 
+#include "files/thread_name.h"
+
 namespace courtplay::cast {
 namespace {
 using Type = ControlMessage::Type;
@@ -53,7 +55,10 @@ PairedReceiver::PairedReceiver(const PairingRequest& request) : address_(request
     if (ready.type != Type::ready)
         throw CastError("the receiver at " + where(address_) + " did not get ready for the stream" +
                         (ready.reason.empty() ? "" : ": " + ready.reason));
-    alive_ = std::thread([this] { keep_alive(); });
+    alive_ = std::thread([this] {
+        files::name_this_thread("cast-keepalive");
+        keep_alive();
+    });
 }
 
 PairedReceiver::~PairedReceiver() { end(); }

@@ -1,8 +1,9 @@
 #include "kiosk/play_session.h"
 
 #include "audit/event.h"
-#include "cast/cast_sender.h"
 #include "audit/journal.h"
+#include "cast/cast_sender.h"
+#include "files/thread_name.h"
 #include "kiosk/command_script.h"
 #include "kiosk/controls.h"
 #include "kiosk/court_screens.h"
@@ -396,6 +397,7 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
             start_pipeline(options, args, open, audio_factory, heard_format, wake, journal, pipeline);
         else
             opening = std::jthread([&] {
+                files::name_this_thread("clip-open");
                 start_pipeline(options, args, open, audio_factory, heard_format, wake, journal, pipeline);
             });
         std::string no_window;  // said after the opening thread is done, whose own failure comes first

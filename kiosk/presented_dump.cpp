@@ -1,6 +1,7 @@
 #include "kiosk/presented_dump.h"
 
 #include "files/posix_file.h"
+#include "files/thread_name.h"
 #include "player/video_frame.h"
 
 extern "C" {
@@ -102,7 +103,10 @@ PresentedDump::PresentedDump(std::filesystem::path dir, int every) : dir_(std::m
                                     files::errno_words(errno));
     if (::access(dir_.c_str(), W_OK | X_OK) != 0)
         throw std::invalid_argument("cannot write pictures into " + dir_.string() + ": " + files::errno_words(errno));
-    writer_ = std::thread([this] { write_all(); });
+    writer_ = std::thread([this] {
+        files::name_this_thread("frame-dump");
+        write_all();
+    });
 }
 
 PresentedDump::~PresentedDump() {

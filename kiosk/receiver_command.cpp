@@ -4,11 +4,12 @@
 #include "cast/dns_sd.h"
 #include "cast/receiver_control.h"
 #include "config/receiver_config.h"
+#include "files/thread_name.h"
 #include "kiosk/exit_codes.h"
 #include "kiosk/process_clock.h"
 #include "kiosk/room_sound.h"
-#include "kiosk/service_notify.h"
 #include "kiosk/screen.h"
+#include "kiosk/service_notify.h"
 #include "player/frame_log.h"
 
 #include <SDL.h>
@@ -253,6 +254,7 @@ public:
         shown_.wake();
         receiver_ = std::make_unique<cast::StreamReceiver>(listen_, cast.key, cfg_.latency_ms);
         stream_ = std::thread([this] {
+            files::name_this_thread("cast-stream");
             // One stream per clip, for as long as the pairing lasts: the screen is black between
             // them. A stream that cannot be received (its UDP port taken) ends this cast, not the
             // receiver.
@@ -295,6 +297,7 @@ private:
 void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& work, const std::function<void()>& stop,
                      const std::function<void()>& each_turn) {
     std::thread working([&] {
+        files::name_this_thread("receiver");
         work();
         SDL_Event e{};
         e.type = SDL_QUIT;
@@ -348,6 +351,7 @@ void show_until_quit(Screen& screen, Shown& shown, const std::function<void()>& 
 void wait_until_done(const std::function<void()>& work, const std::function<void()>& each_turn) {
     std::atomic<bool> done{false};
     std::thread working([&] {
+        files::name_this_thread("receiver");
         work();
         done.store(true);
     });

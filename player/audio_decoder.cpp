@@ -1,5 +1,6 @@
 #include "player/audio_decoder.h"
 
+#include "files/thread_name.h"
 #include "player/decoder.h"
 
 #include <cmath>
@@ -18,7 +19,10 @@ AudioDecoder::~AudioDecoder() {
 void AudioDecoder::start(PacketQueue* in, AudioChunkQueue* out) {
     in_ = in;
     out_ = out;
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        files::name_this_thread("sound-decode");
+        run();
+    });
 }
 
 void AudioDecoder::join() {

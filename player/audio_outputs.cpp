@@ -1,5 +1,7 @@
 #include "player/audio_renderer.h"
 
+#include "files/thread_name.h"
+
 #include <SDL.h>
 
 #include <condition_variable>
@@ -28,7 +30,10 @@ public:
     }
     AudioFormat format() const override { return format_; }
     void start(AudioRenderer* renderer) override {
-        thread_ = std::thread([this, renderer] { run(renderer); });
+        thread_ = std::thread([this, renderer] {
+            files::name_this_thread("silent-sound");
+            run(renderer);
+        });
     }
 
 private:

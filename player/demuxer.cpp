@@ -1,5 +1,6 @@
 #include "player/demuxer.h"
 
+#include "files/thread_name.h"
 #include "player/errors.h"
 
 extern "C" {
@@ -166,7 +167,10 @@ void Demuxer::start(PacketQueue* video, PacketQueue* audio) {
     };
     if (video) video->on_taken(room);
     if (audio) audio->on_taken(room);
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        files::name_this_thread("demux");
+        run();
+    });
 }
 
 void Demuxer::seek(Micros target, int serial, double rate) {

@@ -3,6 +3,7 @@
 // proven, in https_checked_read.cpp.
 #include "player/https_source.h"
 
+#include "files/thread_name.h"
 #include "player/errors.h"
 #include "player/https_fetcher.h"
 
@@ -86,8 +87,15 @@ HttpsSource::HttpsSource(HttpsSourceOptions options)
     if (verifying)
         ring_size_ = std::max(ring_size_, options_.read_ahead + static_cast<size_t>(options_.proof_chunk_bytes + 2 * kCurlBuffer));
     ring_ = std::make_unique_for_overwrite<uint8_t[]>(ring_size_);  // not zeroed: every byte is written before it is read
-    if (verifying) hash_thread_ = std::thread([this] { hash_loop(); });
-    fetch_thread_ = std::thread([this] { fetch_loop(); });
+    if (verifying)
+        hash_thread_ = std::thread([this] {
+            files::name_this_thread("https-hash");
+            hash_loop();
+        });
+    fetch_thread_ = std::thread([this] {
+        files::name_this_thread("https-fetch");
+        fetch_loop();
+    });
 }
 
 HttpsSource::~HttpsSource() {

@@ -1,5 +1,6 @@
 #include "player/video_decoder.h"
 
+#include "files/thread_name.h"
 #include "player/decoder.h"
 
 namespace courtplay::player {
@@ -12,7 +13,10 @@ VideoDecoder::~VideoDecoder() { join(); }
 void VideoDecoder::start(PacketQueue* in, VideoFrameQueue* out) {
     in_ = in;
     out_ = out;
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        files::name_this_thread("video-decode");
+        run();
+    });
 }
 
 void VideoDecoder::join() {

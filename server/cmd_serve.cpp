@@ -1,6 +1,8 @@
 // `courtplay-server serve`: the service in the foreground until SIGTERM or SIGINT.
 #include "server/commands.h"
 
+#include "files/thread_name.h"
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -29,6 +31,7 @@ void run_serve(const ServiceOptions& o) {
 
     std::atomic<bool> ended{false};
     std::thread watcher([&] {
+        files::name_this_thread("serve-watch");
         const timespec tick{0, 200 * 1000 * 1000};
         while (!ended) {
             const int sig = sigtimedwait(&signals, nullptr, &tick);

@@ -4,6 +4,7 @@
 #include "auth/jws.h"
 #include "auth/keys.h"
 #include "auth/share_token.h"
+#include "files/thread_name.h"
 #include "server/audit_route.h"
 #include "server/audit_store.h"
 #include "server/data_folder.h"
@@ -418,7 +419,10 @@ void Service::run() {
 
 void Service::start() {
     bind();
-    impl_->thread = std::thread([this] { run(); });
+    impl_->thread = std::thread([this] {
+        files::name_this_thread("https-serve");
+        run();
+    });
 }
 
 void Service::stop() {

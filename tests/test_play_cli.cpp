@@ -5,8 +5,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 using namespace courtplay;
 using namespace courtplay::testing;
@@ -260,4 +263,38 @@ TEST_CASE("plays in a window on a real X server", "[cli][window]") {
     REQUIRE(frames.size() >= 3);
     CHECK(frames[frames.size() - 2].md5 == reference[25].md5);
     CHECK(frames.back().md5 == reference[24].md5);
+}
+
+// Court IT see which part of the player is busy or stuck (`top -H`, `ps -L`): each thread is
+// named for what it does, not "courtplay" for all of them.
+TEST_CASE("the player's threads are named for what they do", "[cli]") {
+    const std::string commands = path_in_scratch("names.commands");
+    write_file(commands, "0 pause\n30 quit\n");
+    Spawned player = spawn_courtplay({"play", "--headless", "--commands", commands, clip()});
+    const std::vector<std::string> wanted{"demux", "video-decode", "sound-decode", "silent-sound"};
+    std::set<std::string> names;
+    auto has_all = [&] {
+        for (const auto& n : wanted)
+            if (!names.count(n)) return false;
+        return true;
+    };
+    for (int i = 0; i < 200 && !has_all(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        names.clear();
+        std::error_code ec;
+        for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(player.pid()) + "/task", ec)) {
+            std::ifstream comm(task.path() / "comm");
+            std::string name;
+            if (std::getline(comm, name)) names.insert(name);
+        }
+    }
+    player.kill(SIGTERM);
+    player.wait();
+    std::string seen;
+    for (const auto& n : names) seen += n + " ";
+    INFO("threads: " << seen);
+    for (const auto& n : wanted) {
+        INFO(n);
+        CHECK(names.count(n) == 1);
+    }
 }

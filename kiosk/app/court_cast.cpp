@@ -1,6 +1,7 @@
 #include "kiosk/app/court_cast.h"
 
 #include "cast/dns_sd.h"
+#include "files/thread_name.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -51,6 +52,7 @@ void CourtCast::survey(const std::vector<std::string>& addresses, const std::fil
         view_.looking = find;
     }
     survey_ = std::thread([this, addresses, court_ca, find] {
+        files::name_this_thread("receiver-survey");
         for (size_t i = 0; i < addresses.size() && !closing_.load(); ++i) {
             ReceiverEntry got{addresses[i], State::not_answering, {}, {}};
             try {
@@ -141,6 +143,7 @@ void CourtCast::pair(cast::PairingRequest request) {
         done_.reset();
     }
     pairing_ = std::thread([this, request = std::move(request)] {
+        files::name_this_thread("pairing");
         std::unique_ptr<cast::PairedReceiver> paired;
         std::string problem;
         try {

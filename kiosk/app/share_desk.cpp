@@ -2,6 +2,7 @@
 
 #include "audit/event.h"
 #include "auth/court_time.h"
+#include "files/thread_name.h"
 #include "kiosk/clip_cache.h"
 #include "kiosk/exit_codes.h"
 #include "kiosk/forgetful_memory.h"
@@ -15,7 +16,10 @@ namespace courtplay::kiosk::app {
 namespace type = audit::event_type;
 
 ShareDesk::ShareDesk(const config::KioskConfig& cfg, AuditTrail& trail, std::function<void()> changed)
-    : cfg_(cfg), trail_(trail), changed_(std::move(changed)), service_(cfg), worker_([this] { work(); }) {
+    : cfg_(cfg), trail_(trail), changed_(std::move(changed)), service_(cfg), worker_([this] {
+          files::name_this_thread("share-desk");
+          work();
+      }) {
     post([this] {
         cache_ = open_cache(cfg_, trail_);
         std::lock_guard lock(lock_);
