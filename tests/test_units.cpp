@@ -1,9 +1,20 @@
-// Pure logic, linked without a pipeline: the commands file, the GOP history, time formats.
+// Small parts, linked without a pipeline: the commands file, the GOP history, time formats, and
+// the demo's tied child process.
 #include "kiosk/command_script.h"
+#include "kiosk/tied_child.h"
 #include "kiosk/timecode.h"
 #include "player/frame_history.h"
 
 #include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 
 using namespace courtplay;
 
@@ -93,4 +104,54 @@ TEST_CASE("time formats for people", "[timecode]") {
     CHECK_FALSE(kiosk::parse_utc("yesterday"));
     CHECK_FALSE(kiosk::parse_utc("2026-13-01T09:30:00Z"));
     CHECK_FALSE(kiosk::recording_time("", 0));
+}
+
+// `courtplay --demo`'s share service ends with the kiosk, however the kiosk ends: here the kiosk
+// is a process that starts it and dies at once without any clean-up (_exit, as Xlib's handler
+// ends a kiosk whose X server went away).
+TEST_CASE("a tied child is stopped when the process that started it dies", "[process]") {
+    const std::string dir = std::filesystem::temp_directory_path() / ("courtplay-tied-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    int pipe_fds[2];
+    REQUIRE(::pipe(pipe_fds) == 0);
+    const pid_t kiosk = ::fork();
+    REQUIRE(kiosk >= 0);
+    if (kiosk == 0) {
+        pid_t child = -1;
+        try {
+            child = kiosk::spawn_tied({"sleep", "60"}, dir + "/out", dir + "/err");
+        } catch (...) {
+        }
+        (void)!::write(pipe_fds[1], &child, sizeof child);
+        ::_exit(0);
+    }
+    pid_t child = -1;
+    REQUIRE(::read(pipe_fds[0], &child, sizeof child) == sizeof child);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    int status = 0;
+    ::waitpid(kiosk, &status, 0);
+    REQUIRE(child > 0);
+    // Gone, or a zombie waiting for whoever adopted it: either way no longer running.
+    auto running = [&] {
+        std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+        std::string line;
+        if (!std::getline(stat, line)) return false;
+        const size_t end = line.rfind(')');
+        return end != std::string::npos && end + 2 < line.size() && line[end + 2] != 'Z';
+    };
+    bool stopped = false;
+    for (int i = 0; i < 100 && !(stopped = !running()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!stopped) ::kill(child, SIGKILL);
+    CHECK(stopped);
+
+    // A program that is not there: exit 127, and the reason in its error file.
+    const pid_t missing = kiosk::spawn_tied({"courtplay-no-such-program"}, dir + "/out", dir + "/err");
+    REQUIRE(::waitpid(missing, &status, 0) == missing);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 127);
+    std::ifstream err(dir + "/err");
+    const std::string said((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+    CHECK(said.find("courtplay-no-such-program: not found") != std::string::npos);
+    std::filesystem::remove_all(dir);
 }

@@ -2,10 +2,10 @@
 
 #include "assets/demo_clips.h"
 #include "auth/pin_hash.h"
+#include "kiosk/tied_child.h"
 
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,14 +14,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-extern char** environ;
 
 namespace courtplay::kiosk::app {
 namespace fs = std::filesystem;
@@ -63,29 +60,13 @@ std::string first_line(std::string s) {
     return s;
 }
 
-// Starts `args` with stdout and stderr to files; its pid.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
-    return pid;
-}
-
 }  // namespace
 
 std::string DemoCourt::server(const std::vector<std::string>& args) const {
     std::vector<std::string> all{server_bin_};
     all.insert(all.end(), args.begin(), args.end());
     const fs::path out = root_ / "step.out", err = root_ / "step.err";
-    const pid_t pid = spawn(all, out, err);
+    const pid_t pid = spawn_tied(all, out, err);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -126,7 +107,7 @@ DemoCourt::DemoCourt() : server_bin_(find_server()) {
         cfg << "\n[ui]\nlanguage = \"en\"\nidle_timeout_s = 300\nidle_warning_s = 30\n\n[admin]\npin_hash = \""
             << auth::make_pin_hash(kAdminPin) << "\"\n";
         if (!cfg.flush()) throw std::runtime_error("cannot write the demo's kiosk config");
-        serve_ = spawn({server_bin_, "serve", "--data", data_.string()}, root_ / "serve.out", root_ / "serve.err");
+        serve_ = spawn_tied({server_bin_, "serve", "--data", data_.string()}, root_ / "serve.out", root_ / "serve.err");
         // Ready when it says it listens (a few hundred milliseconds).
         for (int i = 0; i < 100; ++i) {
             if (read_all(root_ / "serve.err").find("listening on") != std::string::npos) return;
