@@ -273,16 +273,22 @@ TEST_CASE("A receiver announces itself on the network until it stops, and `court
                 return true;
         return false;
     };
-    bool found = false;
-    for (int i = 0; i < 5 && !found; ++i) found = listed(port) && listed(twin_port);  // announcing takes a moment
-    CHECK(found);
+    // Announcing takes a moment, and so does going: avahi drops a withdrawn record a second after
+    // its goodbye (RFC 6762, 10.1), later on a loaded machine.
+    auto within = [](std::chrono::seconds limit, auto&& condition) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        for (;;) {
+            if (condition()) return true;
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(200ms);
+        }
+    };
+    CHECK(within(15s, [&] { return listed(port) && listed(twin_port); }));
     twin.kill(SIGTERM);
     CHECK(twin.wait().exit_code == 0);
     rx.kill(SIGTERM);
     REQUIRE(rx.wait().exit_code == 0);
-    bool gone = false;
-    for (int i = 0; i < 5 && !gone; ++i) gone = !listed(port);
-    CHECK(gone);
+    CHECK(within(15s, [&] { return !listed(port); }));
 }
 
 TEST_CASE("One pairing carries one clip after another: the screen stays paired and black between them") {
@@ -306,10 +312,19 @@ TEST_CASE("One pairing carries one clip after another: the screen stays paired a
         CHECK(room.codes().size() == 1);
         CHECK_FALSE(paired.ended());
     }
-    // Both clips reached the screen, each from its first frame.
-    const std::vector<double> media = media_of(room.log);
-    CHECK(std::count(media.begin(), media.end(), 0.0) == 2);
-    CHECK(media.size() >= 2 * 50);  // 2 s at 25 fps each, less what the start of a stream may lose
+    // Both clips reached the screen, each from its first frame to its last, in order. A receiver
+    // short of CPU may drop a late frame (the sender and it share this machine's two cores).
+    std::vector<std::vector<double>> clips;
+    for (double m : media_of(room.log)) {
+        if (m == 0.0) clips.emplace_back();
+        if (!clips.empty()) clips.back().push_back(m);
+    }
+    REQUIRE(clips.size() == 2);
+    for (const std::vector<double>& shown : clips) {
+        CHECK(std::is_sorted(shown.begin(), shown.end()));
+        CHECK(shown.back() > 1.9);  // 2 s at 25 fps: the last frame is at 1.96 s
+        CHECK(shown.size() >= 40);  // of 50
+    }
     paired.end();
     REQUIRE(room.codes(2).size() == 2);  // over: a new code for the next pairing
     CHECK_FALSE(courtplay::cast::ask_receiver_status(address, court_ca).casting);
