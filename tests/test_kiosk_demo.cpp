@@ -7,7 +7,10 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
+#include <set>
+#include <thread>
 
 using namespace courtplay::testing;
 namespace fs = std::filesystem;
@@ -60,4 +63,46 @@ TEST_CASE("courtplay --demo with no display runs its scripted session and shows 
     for (const char* type : {"session.started", "token.refused", "token.redeemed", "cache.stored", "clip.opened", "pause",
                              "frame.step", "clip.closed", "session.ended", "admin.signed_in"})
         CHECK(has(r.out, type));
+}
+
+// Xlib ends the kiosk with exit() when its X server dies: the demo's share service (tied to the
+// kiosk) and its data folder, with the demo's clips and keys, go too.
+TEST_CASE("courtplay --demo leaves nothing behind when its X server dies under it", "[kiosk][demo]") {
+    auto demo_folders = [] {
+        std::set<fs::path> found;
+        for (const fs::directory_entry& e : fs::directory_iterator(fs::temp_directory_path()))
+            if (e.path().filename().string().rfind("courtplay-demo-", 0) == 0) found.insert(e.path());
+        return found;
+    };
+    // Processes whose command line names the folder: the demo's `courtplay-server serve --data ...`.
+    auto using_folder = [](const fs::path& folder) {
+        int n = 0;
+        for (const fs::directory_entry& e : fs::directory_iterator("/proc")) {
+            std::ifstream cmdline(e.path() / "cmdline");
+            std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+            if (text.find(folder.string()) != std::string::npos) ++n;
+        }
+        return n;
+    };
+    OwnXServer x;
+    const std::set<fs::path> before = demo_folders();
+    Spawned kiosk({COURTPLAY_BIN, "--demo"});
+    REQUIRE(kiosk.wait_for_err("courtplay: screen waiting (en)\n", std::chrono::seconds(120)));
+    std::vector<fs::path> made;
+    for (const fs::path& f : demo_folders())
+        if (!before.count(f)) made.push_back(f);
+    REQUIRE(made.size() == 1);
+    CHECK(using_folder(made[0]) == 1);  // the share service
+
+    x.crash();
+    const RunResult r = kiosk.wait();
+    INFO(r.err);
+    CHECK(r.exit_code != 0);
+    CHECK_FALSE(fs::exists(made[0]));
+    int left = using_folder(made[0]);
+    for (int i = 0; i < 50 && left; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        left = using_folder(made[0]);
+    }
+    CHECK(left == 0);
 }

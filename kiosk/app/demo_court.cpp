@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -60,6 +61,11 @@ std::string first_line(std::string s) {
     return s;
 }
 
+// Xlib ends the process with exit() when the X server goes away under the kiosk, and the demo's
+// destructor, on main's stack, never runs then: exit() runs this instead. One demo at a time.
+DemoCourt* live_demo = nullptr;
+std::once_flag at_exit_registered;
+
 }  // namespace
 
 std::string DemoCourt::server(const std::vector<std::string>& args) const {
@@ -79,6 +85,8 @@ DemoCourt::DemoCourt() : server_bin_(find_server()) {
     std::string pattern = (fs::temp_directory_path() / "courtplay-demo-XXXXXX").string();
     if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot make a folder for the demo");
     root_ = pattern;
+    std::call_once(at_exit_registered, [] { std::atexit([] { if (live_demo) live_demo->stop_and_remove(); }); });
+    live_demo = this;
     data_ = root_ / "service";
     config_ = data_ / "kiosk.toml";
     try {
@@ -128,6 +136,7 @@ DemoCourt::DemoCourt() : server_bin_(find_server()) {
 DemoCourt::~DemoCourt() { stop_and_remove(); }
 
 void DemoCourt::stop_and_remove() {
+    if (live_demo == this) live_demo = nullptr;
     if (serve_ > 0) {
         ::kill(serve_, SIGTERM);
         int status = 0;

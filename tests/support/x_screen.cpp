@@ -71,9 +71,11 @@ pid_t start_x_server(std::vector<std::string> argv, std::string& previous_displa
 }
 
 void stop_x_server(pid_t pid, const std::string& previous_display) {
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    if (pid > 0) {
+        ::kill(pid, SIGTERM);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+    }
     if (previous_display.empty()) ::unsetenv("DISPLAY");
     else ::setenv("DISPLAY", previous_display.c_str(), 1);
 }
@@ -113,6 +115,13 @@ OwnXServer::OwnXServer() {
 }
 
 OwnXServer::~OwnXServer() { stop_x_server(pid_, previous_display_); }
+
+void OwnXServer::crash() {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+}
 
 OwnCourtroomXServer::OwnCourtroomXServer() {
     const std::string dir = scratch_dir();

@@ -23,6 +23,7 @@ public:
     ~OwnXServer();
     OwnXServer(const OwnXServer&) = delete;
     OwnXServer& operator=(const OwnXServer&) = delete;
+    void crash();  // SIGKILL: the X server goes away under whatever is drawing on it
 
 private:
     pid_t pid_ = -1;
