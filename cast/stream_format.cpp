@@ -108,9 +108,12 @@ HostPort parse_host_port(const std::string& text, const char* what) {
     return out;
 }
 
+std::string host_port_text(const std::string& host, int port) {
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::string srt_url(const HostPort& address, SrtRole role) {
-    const bool v6 = address.host.find(':') != std::string::npos;
-    return "srt://" + (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port) +
+    return "srt://" + host_port_text(address.host, address.port) +
            (role == SrtRole::listener ? "?mode=listener" : "?mode=caller");
 }
 

@@ -48,6 +48,8 @@ struct HostPort {
 };
 // "HOST:PORT" (IPv4 or a name; "[v6]:PORT" too). Throws CastError saying what is wrong.
 HostPort parse_host_port(const std::string& text, const char* what);
+// "HOST:PORT" back, an IPv6 address in brackets: what parse_host_port reads.
+std::string host_port_text(const std::string& host, int port);
 
 // SRT's options for both ends, given to avio_open2 as a dictionary so the passphrase never appears
 // in a URL (FFmpeg logs URLs): live mode, AES-256, encryption enforced (an unencrypted peer or a

@@ -2,6 +2,7 @@
 
 #include "cast/dns_sd.h"
 #include "cast/paired_receiver.h"
+#include "cast/stream_format.h"
 #include "config/kiosk_config.h"
 #include "kiosk/exit_codes.h"
 
@@ -39,8 +40,8 @@ int run_receivers(const std::string& config_file, bool find) {
     try {
         // Found is not trusted: pairing checks the certificate, as above, against the address used.
         for (const cast::FoundReceiver& r : cast::find_receivers(std::chrono::seconds(2))) {
-            const std::string at = r.address.find(':') == std::string::npos ? r.address : "[" + r.address + "]";
-            std::printf("found\t%s\t%s:%d (%s)\n", r.name.c_str(), at.c_str(), r.port, r.host.c_str());
+            std::printf("found\t%s\t%s (%s)\n", r.name.c_str(), cast::host_port_text(r.address, r.port).c_str(),
+                        r.host.c_str());
         }
     } catch (const cast::CastError& e) {
         std::fprintf(stderr, "courtplay: %s\n", e.what());

@@ -1,6 +1,7 @@
 #include "kiosk/app/court_cast.h"
 
 #include "cast/dns_sd.h"
+#include "cast/stream_format.h"
 #include "files/thread_name.h"
 
 #include <algorithm>
@@ -22,10 +23,6 @@ void CourtCast::join() {
 
 namespace {
 using State = ReceiverEntry::State;
-
-std::string address_text(const std::string& host, int port) {
-    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
 
 // Asks `got` who it is (throws CastError when it does not answer or is not a court screen).
 void ask(ReceiverEntry& got, const std::filesystem::path& court_ca) {
@@ -95,7 +92,7 @@ void CourtCast::find_on_network(const std::vector<std::string>& configured, cons
         auto same = [&](const Found& r) { return r.name == f.name && r.host == f.host && r.port == f.port; };
         auto it = std::find_if(receivers.begin(), receivers.end(), same);
         if (it == receivers.end()) it = receivers.insert(receivers.end(), Found{f.name, f.host, f.port, {}});
-        it->addresses.push_back(address_text(f.address, f.port));
+        it->addresses.push_back(cast::host_port_text(f.address, f.port));
         it->configured |= std::find(configured.begin(), configured.end(), it->addresses.back()) != configured.end();
     }
     std::erase_if(receivers, [](const Found& r) { return r.configured || r.host.empty(); });
