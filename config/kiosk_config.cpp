@@ -475,7 +475,14 @@ private:
         CacheConfig& c = config.cache;
         if (c.dir.empty()) c.dir = config.state_dir / "cache";
         if (c.key_file.empty()) c.key_file = config.state_dir / "keys" / "cache.key";
-        const fs::path dir = fs::weakly_canonical(c.dir), key = fs::weakly_canonical(c.key_file);
+        // Compared as far as the file system lets this process see: the egress unit, root without
+        // capabilities, may not look into the kiosk's own folders, and needs nothing in them.
+        auto resolved = [](const fs::path& p) {
+            std::error_code ec;
+            fs::path r = fs::weakly_canonical(p, ec);
+            return ec ? p.lexically_normal() : r;
+        };
+        const fs::path dir = resolved(c.dir), key = resolved(c.key_file);
         const auto [d, k] = std::mismatch(dir.begin(), dir.end(), key.begin(), key.end());
         if (d == dir.end())
             add(unknown_line, "key `cache.key_file`: must be outside the cache folder " + c.dir.string() +

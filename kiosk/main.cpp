@@ -163,23 +163,31 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "courtplay: %s (see courtplay --help)\n", e.what());
         return 2;
     }
-    if (*play_cmd) return run_play(play);
-    if (*session_cmd) return run_session(session);
-    if (*receiver_cmd) return run_receiver(receiver);
-    if (*receivers_cmd) return run_receivers(config_file, find_receivers);
-    if (*redeem_cmd) return run_redeem(config_file, token);
-    if (*prefetch_cmd) return run_cache_prefetch(config_file, token);
-    if (*list_cmd) return run_cache_list(config_file, cache_json);
-    if (*purge_cmd) return run_cache_purge(config_file, purge_all);
-    if (*audit_list_cmd) return run_audit_list(config_file);
-    if (*audit_flush_cmd) return run_audit_flush(config_file, flush_timeout_s);
-    if (*jws_verify_cmd) return run_jws_verify(jwk_file, jws_file);
-    if (*pin_hash_cmd) return run_admin_pin_hash();
-    if (*egress_cmd) return run_admin_egress_rules(config_file, resolv_conf, rules_output);
-    if (*ntp_conf_cmd) return run_admin_ntp_conf(config_file);
-    demo_options.windowed = windowed;
-    if (demo) return run_demo(demo_options);
-    if (!kiosk_config.empty()) return app::run_kiosk(kiosk_config, windowed);
+    // Each command says its own errors in words. Anything that still escapes is a fault in
+    // courtplay: said in one line (the unit's journal) rather than as an abort.
+    try {
+        if (*play_cmd) return run_play(play);
+        if (*session_cmd) return run_session(session);
+        if (*receiver_cmd) return run_receiver(receiver);
+        if (*receivers_cmd) return run_receivers(config_file, find_receivers);
+        if (*redeem_cmd) return run_redeem(config_file, token);
+        if (*prefetch_cmd) return run_cache_prefetch(config_file, token);
+        if (*list_cmd) return run_cache_list(config_file, cache_json);
+        if (*purge_cmd) return run_cache_purge(config_file, purge_all);
+        if (*audit_list_cmd) return run_audit_list(config_file);
+        if (*audit_flush_cmd) return run_audit_flush(config_file, flush_timeout_s);
+        if (*jws_verify_cmd) return run_jws_verify(jwk_file, jws_file);
+        if (*pin_hash_cmd) return run_admin_pin_hash();
+        if (*egress_cmd) return run_admin_egress_rules(config_file, resolv_conf, rules_output);
+        if (*ntp_conf_cmd) return run_admin_ntp_conf(config_file);
+        demo_options.windowed = windowed;
+        if (demo) return run_demo(demo_options);
+        if (!kiosk_config.empty()) return app::run_kiosk(kiosk_config, windowed);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "courtplay: stopped by an unexpected error (a fault in courtplay; tell court IT): %s\n",
+                     e.what());
+        return 1;
+    }
     std::fprintf(stderr, "courtplay: say what to do: `courtplay play FILE` or `courtplay --demo` (see --help)\n");
     return 2;
 }

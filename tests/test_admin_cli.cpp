@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <regex>
 
+#include <unistd.h>
+
 using namespace courtplay;
 using namespace courtplay::testing;
 namespace fs = std::filesystem;
@@ -85,4 +87,21 @@ TEST_CASE("admin pin-hash: mismatches and bad PINs are refused with exit 2 and n
         CHECK(r.err == "courtplay: " + c.message + "; no PIN hash was made. A PIN is 6 to 12 digits, typed twice.\n");
         CHECK(r.err.find("123") == std::string::npos);  // the PIN is never repeated
     }
+}
+
+// courtplay-egress.service runs it as root with no capability but CAP_NET_ADMIN: the kiosk's own
+// folders (0700, courtplay's) are out of its reach, and it needs nothing in them. Found booting
+// the image: it aborted on the cache folder's path, and the egress list was never loaded.
+TEST_CASE("admin egress-rules works without access to the kiosk's own folders, as its unit runs it", "[admin]") {
+    const fs::path toml = kiosk_toml("egress-no-access", "");
+    const fs::path state = toml.parent_path() / "state";
+    fs::create_directories(state / "cache");
+    fs::permissions(state, fs::perms::owner_all);
+    REQUIRE(::chown(state.c_str(), 65534, 65534) == 0);  // nobody's, as the kiosk's are courtplay's
+    const fs::path rules = toml.parent_path() / "egress.nft";
+    const RunResult r = run({"setpriv", "--bounding-set=-all", "--inh-caps=-all", "--", COURTPLAY_BIN, "admin",
+                             "egress-rules", "--config", toml.string(), "--output", rules.string()});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(read_file(rules.string()).find("table inet courtplay_egress") != std::string::npos);
 }
