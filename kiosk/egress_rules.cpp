@@ -171,7 +171,10 @@ std::string egress_ruleset(const std::string& source, const std::vector<Resolved
            "\t\tudp sport 68 udp dport 67 accept comment \"DHCP (IPv4)\"\n"
            "\t\tudp sport 546 udp dport 547 accept comment \"DHCPv6\"\n"
            "\t\ticmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } "
-           "accept comment \"IPv6 neighbour discovery\"\n" +
+           "accept comment \"IPv6 neighbour discovery\"\n"
+           // Found booting the image: the kernel's reports for the multicast groups avahi joins
+           // were logged as drops. Link-local (never routed), carrying no data, like MLD above.
+           "\t\tip daddr 224.0.0.0/24 ip protocol igmp accept comment \"IPv4 multicast membership reports (IGMP)\"\n" +
            dns + allowed +
            "\t\tlimit rate 10/minute burst 20 packets log prefix \"courtplay egress dropped: \" level warn\n"
            "\t\tcounter drop comment \"not on the allow-list\"\n"

@@ -95,6 +95,8 @@ TEST_CASE("egress: the ruleset drops everything else, and opens DNS only for nam
     CHECK_THAT(rules, Catch::Contains("ip daddr 10.0.0.53 udp dport 53 accept"));
     CHECK_THAT(rules, Catch::Contains("ip daddr 10.0.0.53 tcp dport 53 accept"));
     CHECK_THAT(rules, Catch::Contains("oif \"lo\" accept"));
+    // Multicast membership reports stay on the link: IGMP to 224.0.0.0/24 only, as MLD for IPv6.
+    CHECK_THAT(rules, Catch::Contains("ip daddr 224.0.0.0/24 ip protocol igmp accept"));
     CHECK_THAT(rules, Catch::Contains("log prefix \"courtplay egress dropped: \""));
     CHECK_THAT(rules, Catch::EndsWith("\t\tcounter drop comment \"not on the allow-list\"\n\t}\n}\n"));
     CHECK_THAT(rules, !Catch::Contains("NOT REACHABLE"));
