@@ -111,6 +111,12 @@ KioskWindow::KioskWindow(const WindowOptions& options) {
     prefer_software_without_gpu();
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) throw std::runtime_error(std::string("no display: ") + SDL_GetError());
     offscreen_ = std::string(SDL_GetCurrentVideoDriver()) == "offscreen";
+    // SDL draws every Wayland window through EGL and loads it itself when the window is made, but
+    // then says only "EGL not initialized": loaded here first, a failure names its cause.
+    if (std::string(SDL_GetCurrentVideoDriver()) == "wayland" && SDL_GL_LoadLibrary(nullptr) != 0)
+        throw std::runtime_error(
+            std::string("cannot draw on the Wayland display: its OpenGL libraries (EGL) could not be loaded: ") +
+            SDL_GetError());
     Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
     if (!options.windowed && !offscreen_) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
     const int display = console_display(options.display);
