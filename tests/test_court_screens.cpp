@@ -191,7 +191,9 @@ TEST_CASE("a clerk pairs with a court receiver found on the network by its code 
     spec.path = "court_receiver.mp4";
     spec.width = 320;
     spec.height = 240;
-    spec.seconds = 20;
+    // Long enough to be still playing when the screen goes live, however many surveys it took to
+    // find the receiver on a loaded machine (a 20 s clip had ended once: no new pictures came).
+    spec.seconds = 90;
     const std::string clip_id = svc.add_clip(fixture(spec), "Dash camera PC 881", {"--device", "DC-881"});
     const std::string token = svc.share({"--party", "defence", "--case", "01YZ1234526", "--clips", clip_id, "--perms",
                                          "view,cast", "--expires", "2h"});
