@@ -83,17 +83,6 @@ void says(Spawned& k, const std::string& text, std::chrono::milliseconds limit, 
 void key(const std::string& k) { REQUIRE(xdotool({"key", k})); }
 void type(const std::string& text) { REQUIRE(xdotool({"type", "--delay", "25", text})); }
 
-// Waits for `pred` for up to `limit`.
-template <typename Pred>
-bool soon(Pred pred, std::chrono::milliseconds limit = 5s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return pred();
-}
-
 }  // namespace
 
 TEST_CASE("court screens start blank, show and blank at the clerk's word, and follow a screen unplugged mid-hearing",

@@ -275,20 +275,12 @@ TEST_CASE("A receiver announces itself on the network until it stops, and `court
     };
     // Announcing takes a moment, and so does going: avahi drops a withdrawn record a second after
     // its goodbye (RFC 6762, 10.1), later on a loaded machine.
-    auto within = [](std::chrono::seconds limit, auto&& condition) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        for (;;) {
-            if (condition()) return true;
-            if (std::chrono::steady_clock::now() > deadline) return false;
-            std::this_thread::sleep_for(200ms);
-        }
-    };
-    CHECK(within(15s, [&] { return listed(port) && listed(twin_port); }));
+    CHECK(soon([&] { return listed(port) && listed(twin_port); }, 15s));
     twin.kill(SIGTERM);
     CHECK(twin.wait().exit_code == 0);
     rx.kill(SIGTERM);
     REQUIRE(rx.wait().exit_code == 0);
-    CHECK(within(15s, [&] { return !listed(port); }));
+    CHECK(soon([&] { return !listed(port); }, 15s));
 }
 
 TEST_CASE("One pairing carries one clip after another: the screen stays paired and black between them") {

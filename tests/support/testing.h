@@ -8,9 +8,22 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace courtplay::testing {
+
+// True once `condition` holds, looked at every 100 ms for up to `limit`: for what the system does in
+// its own time (a service announced or withdrawn, a picture arriving).
+template <typename Condition>
+bool soon(Condition condition, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return condition();
+}
 
 // A scratch folder for this test process, removed at exit.
 const std::string& scratch_dir();
