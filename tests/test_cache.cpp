@@ -62,6 +62,8 @@ std::string evidence(size_t bytes, unsigned seed) {
 std::string sha_hex(const std::string& s) { return auth::hex(auth::sha256(s)); }
 
 cache::ClipRef ref_for(const std::string& bytes, const std::string& clip_id = "cl_1", const std::string& share = "sh_1") {
+    // One expiry for every clip: refs made either side of a second's turn must still expire together.
+    static const int64_t expires_at = auth::unix_now() + 3600;
     return {.share_id = share,
             .clip_id = clip_id,
             .title = "Body-worn camera, PC 1234",
@@ -69,7 +71,7 @@ cache::ClipRef ref_for(const std::string& bytes, const std::string& clip_id = "c
             .bytes = int64_t(bytes.size()),
             .party = "defence",
             .case_ref = "01YZ1234526",
-            .expires_at = auth::unix_now() + 3600,
+            .expires_at = expires_at,
             .token_digest = "td"};
 }
 
