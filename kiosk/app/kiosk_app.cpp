@@ -23,8 +23,9 @@ namespace {
 int64_t now_ms() { return player::monotonic_now() / 1000; }
 constexpr int64_t kCursorHideMs = 3000;
 constexpr int64_t kCornerHoldMs = 3000;
-constexpr int kControlsHeight = 370;  // the player's controls under the picture (pixels)
-constexpr int kCourtStripHeight = 80;  // and the court screens' line under them, when there are any
+constexpr float kControlsHeight = 370;  // the player's controls under the picture (design pixels)
+constexpr float kCourtStripHeight = 80;  // and the court screens' line under them, when there are any
+constexpr float kCornerSize = 90;        // court IT's corner for touch (design pixels)
 
 // SIGTERM (the system stopping the service) or SIGINT: the session ends properly, on record.
 // Closing the window does not stop the kiosk; these do.
@@ -209,7 +210,8 @@ void KioskApp::handle(const SDL_Event& event) {
                          event.type == SDL_FINGERDOWN || event.type == SDL_MOUSEWHEEL;
     if (pointer) last_pointer_ms_ = now_ms();
     // Court IT's door for touch: a press held on the top-left corner.
-    if (event.type == SDL_MOUSEBUTTONDOWN) corner_pressed_ms_ = event.button.x < 90 && event.button.y < 90 ? now_ms() : 0;
+    const float corner = kCornerSize * window_.scale();
+    if (event.type == SDL_MOUSEBUTTONDOWN) corner_pressed_ms_ = event.button.x < corner && event.button.y < corner ? now_ms() : 0;
     if (event.type == SDL_MOUSEBUTTONUP) corner_pressed_ms_ = 0;
     const bool input = pointer || event.type == SDL_KEYDOWN || event.type == SDL_TEXTINPUT || event.type == SDL_MOUSEBUTTONUP;
     if (input) {
@@ -421,6 +423,7 @@ void KioskApp::render() {
                      std::string(language_code(model_.language)).c_str());
     }
     window_.begin_frame();
+    model_.fonts = window_.fonts();  // made again when the window's size changed
     std::optional<SDL_Rect> video;  // where the picture goes, when it is on screen
     if (player_ && model_.player) {
         PlayerModel& pm = *model_.player;
@@ -429,7 +432,7 @@ void KioskApp::render() {
         pm.badge = player_->badge();
         const int w = window_.width(), h = window_.height();
         const bool strip = model_.court_screens.configured || model_.court_screens.receivers;
-        const int controls = kControlsHeight + (strip ? kCourtStripHeight : 0);
+        const int controls = static_cast<int>((kControlsHeight + (strip ? kCourtStripHeight : 0)) * window_.scale());
         pm.video_bottom = static_cast<float>(h - controls);
         if (model_.screen == Screen::player) video = SDL_Rect{0, 0, w, h - controls};
     }

@@ -48,6 +48,7 @@ public:
     Screen screen() const { return model_.screen; }
     const DeskView& desk() const { return model_.desk; }
     const UiModel& model() const { return model_; }
+    const kit::ScreenLayout& layout() const { return window_.layout(); }  // what the last frame drew where
     bool picture_shown() const { return player_ && player_->has_picture(); }
     player::PlayerState player_state() const;
     bool player_busy() const { return player_ && player_->busy(); }  // a seek or step not yet landed

@@ -9,6 +9,7 @@
 #include <backends/imgui_impl_sdlrenderer.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -24,11 +25,22 @@ constexpr const char* kMono = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-B
 
 // Latin-1 and Latin Extended-A (Welsh: \u0175 \u0177 ...), punctuation, the check mark.
 const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x205E, 0x2713, 0x2717, 0};
+// The waiting screen's clock: digits and the colon only, which keeps its glyphs (300 px high on a
+// 4K screen) from making the font texture larger than a graphics card takes.
+const ImWchar kClockRanges[] = {0x0020, 0x003A, 0};
 
-ImFont* load(const char* file, float size) {
+// The screens are designed for 1920x1080 and drawn larger or smaller to fill the window, as a
+// whole (the smaller of the two ratios, so that nothing leaves it): 2/3 on a 1280x720 laptop, 2 on
+// a 4K screen. In hundredths, so a window a pixel different does not make the fonts again.
+float scale_for(int width, int height) {
+    const float fit = std::min(width / 1920.0f, height / 1080.0f);
+    return std::round(std::clamp(fit, 0.5f, 4.0f) * 100) / 100;
+}
+
+ImFont* load(const char* file, float size, const ImWchar* ranges = kRanges) {
     if (FILE* f = std::fopen(file, "rb")) {
         std::fclose(f);
-        return ImGui::GetIO().Fonts->AddFontFromFileTTF(file, size, nullptr, kRanges);
+        return ImGui::GetIO().Fonts->AddFontFromFileTTF(file, size, nullptr, ranges);
     }
     throw std::runtime_error(std::string("the font ") + file + " is missing (install the fonts-dejavu-core package)");
 }
@@ -68,8 +80,20 @@ void clip_to(ImDrawData& ui, const SDL_Rect& area) {
         }
 }
 
-void style() {
+// Drawn at the font's size rather than enlarged (FontGlobalScale would blur the letters).
+Fonts load_fonts(float scale) {
+    ImGui::GetIO().Fonts->Clear();
+    Fonts fonts;
+    fonts.body = load(kSans, 34 * scale);  // the first: ImGui's default
+    fonts.large = load(kSansBold, 52 * scale);
+    fonts.huge = load(kSansBold, 150 * scale, kClockRanges);
+    fonts.code = load(kMono, 60 * scale);
+    return fonts;
+}
+
+void style(float scale) {
     ImGuiStyle& s = ImGui::GetStyle();
+    s = ImGuiStyle();  // the sizes below are scaled from ImGui's own, not from the last scale's
     ImGui::StyleColorsDark(&s);
     s.WindowPadding = ImVec2(24, 20);
     s.FramePadding = ImVec2(20, 14);
@@ -82,6 +106,7 @@ void style() {
     s.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.32f, 0.36f, 0.42f, 1);
     s.Colors[ImGuiCol_ButtonActive] = ImVec4(0.45f, 0.50f, 0.58f, 1);
     s.Colors[ImGuiCol_NavHighlight] = ImVec4(1.0f, 0.85f, 0.2f, 1);  // where the keyboard is, clearly
+    s.ScaleAllSizes(scale);
 }
 
 // SDL's index of the console's display: by output name or 1-based position ([displays] console).
@@ -136,12 +161,11 @@ KioskWindow::KioskWindow(const WindowOptions& options) {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // nothing of a session is written to disk
     io.LogFilename = nullptr;
+    io.UserData = &layout_;  // the screens' helpers (view_kit) record and scale through it
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-    fonts_.body = load(kSans, 34);
-    fonts_.large = load(kSansBold, 52);
-    fonts_.huge = load(kSansBold, 150);
-    fonts_.code = load(kMono, 60);
-    style();
+    layout_.scale = scale_for(width(), height());
+    fonts_ = load_fonts(layout_.scale);
+    style(layout_.scale);
     ImGui_ImplSDL2_InitForSDLRenderer(window_);
     ImGui_ImplSDLRenderer_Init(renderer_);
     io.GetClipboardTextFn = no_clipboard_text;
@@ -188,7 +212,20 @@ bool KioskWindow::handle(const SDL_Event& event) {
     }
 }
 
+// The window moved to a display of another size (or became fullscreen after it was made): the
+// fonts are made again at the new size, between frames, as ImGui requires.
+void KioskWindow::fit_to_window() {
+    const float scale = scale_for(width(), height());
+    if (scale == layout_.scale) return;
+    layout_.scale = scale;
+    fonts_ = load_fonts(scale);
+    ImGui_ImplSDLRenderer_DestroyFontsTexture();  // the backend makes it again from the new atlas
+    style(scale);
+}
+
 void KioskWindow::begin_frame() {
+    fit_to_window();
+    layout_.drawn.clear();
     ImGui_ImplSDLRenderer_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();

@@ -1,10 +1,11 @@
 // The kiosk's one window: fullscreen and borderless (or a window, for a developer), an SDL renderer
-// with Dear ImGui on it, fonts large enough for a courtroom, and the lockdown an application can do
+// with Dear ImGui on it, fonts large enough for a courtroom at any display's size, and the lockdown an application can do
 // itself: no close, no minimise on focus loss, the keyboard grabbed, no clipboard, the cursor hidden
 // when idle, the screen saver held off only while evidence plays. The OS image does the rest.
 #pragma once
 
 #include "kiosk/app/ui_model.h"
+#include "kiosk/app/view_kit.h"
 
 #include <SDL.h>
 
@@ -31,6 +32,8 @@ public:
 
     SDL_Renderer* renderer() const { return renderer_; }
     const Fonts& fonts() const { return fonts_; }
+    const kit::ScreenLayout& layout() const { return layout_; }  // of the frame drawn last
+    float scale() const { return layout_.scale; }  // the window's pixels per design pixel (1920x1080)
     bool offscreen() const { return offscreen_; }
     int width() const;
     int height() const;
@@ -56,9 +59,12 @@ public:
     void forget_drawn_text();
 
 private:
+    void fit_to_window();  // fonts and sizes for the window's size, as it is now
+
     SDL_Window* window_ = nullptr;
     SDL_Renderer* renderer_ = nullptr;
     Fonts fonts_;
+    kit::ScreenLayout layout_;
     bool offscreen_ = false;
     bool cursor_hidden_ = false;
     bool keeps_frame_ = false;    // the renderer's pixels are the window's, kept from frame to frame

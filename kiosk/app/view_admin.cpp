@@ -11,7 +11,7 @@ namespace courtplay::kiosk::app {
 void draw_admin_pin(const UiModel& m, Intents& out) {
     kit::begin_panel("admin_pin");
     const Language lang = m.language;
-    ImGui::Dummy(ImVec2(0, 60));
+    ImGui::Dummy(ImVec2(0, kit::px(60)));
     kit::centred(tr(Text::admin_title, lang), m.fonts.large);
     if (!m.admin.pin_set) {
         kit::centred(tr(Text::admin_no_pin, lang), nullptr, &kit::kWarn);
@@ -20,15 +20,15 @@ void draw_admin_pin(const UiModel& m, Intents& out) {
         kit::centred(std::string(m.admin.pin_typed.size(), '*') + "_", m.fonts.code);
         if (m.admin.pin_wrong) kit::centred(tr(Text::admin_wrong_pin, lang), nullptr, &kit::kBad);
         if (m.admin.pin_wait_s > 0) kit::centred(std::to_string(m.admin.pin_wait_s) + " s", nullptr, &kit::kWarn);
-        ImGui::Dummy(ImVec2(0, 20));
+        ImGui::Dummy(ImVec2(0, kit::px(20)));
         const std::string pressed = kit::digit_keypad(lang, "OK");
         if (pressed == "delete") out.push_back({Intent::pin_delete});
         else if (pressed == "go") out.push_back({Intent::pin_submit});
         else if (!pressed.empty()) out.push_back({Intent::pin_char, 0, 0, pressed});
     }
-    ImGui::Dummy(ImVec2(0, 30));
-    ImGui::SetCursorPosX((ImGui::GetWindowWidth() - 300) / 2);
-    if (kit::button(tr(Text::admin_close, lang), 300)) out.push_back({Intent::admin_close});
+    ImGui::Dummy(ImVec2(0, kit::px(30)));
+    ImGui::SetCursorPosX((ImGui::GetWindowWidth() - kit::px(300)) / 2);
+    if (kit::button(tr(Text::admin_close, lang), kit::px(300))) out.push_back({Intent::admin_close});
     kit::end_panel();
 }
 
@@ -36,10 +36,11 @@ void draw_admin(const UiModel& m, Intents& out) {
     kit::begin_panel("admin");
     const Language lang = m.language;
     const AdminModel& a = m.admin;
-    ImGui::Dummy(ImVec2(0, 40));
+    ImGui::Dummy(ImVec2(0, kit::px(40)));
     kit::centred(tr(Text::admin_title, lang), m.fonts.large);
-    ImGui::Indent(200);
-    ImGui::Dummy(ImVec2(0, 30));
+    const float indent = kit::px(200);
+    ImGui::Indent(indent);
+    ImGui::Dummy(ImVec2(0, kit::px(30)));
     ImGui::Text("%s:", tr(Text::admin_service, lang));
     ImGui::SameLine();
     if (a.service_reachable) ImGui::TextColored(kit::kGood, "%s", tr(Text::admin_reachable, lang));
@@ -52,13 +53,13 @@ void draw_admin(const UiModel& m, Intents& out) {
                            kit::fmt(Text::admin_court_screen, lang, d.name.c_str(),
                                     tr(d.connected ? Text::connected : Text::not_connected, lang)).c_str());
     if (a.purged) ImGui::TextColored(kit::kGood, "%s", tr(Text::admin_purged, lang));
-    ImGui::Dummy(ImVec2(0, 40));
-    if (kit::button(tr(Text::admin_purge, lang), 460)) out.push_back({Intent::admin_purge});
-    ImGui::SameLine(0, 40);
-    if (kit::button(tr(Text::admin_exit, lang), 460, 90, &kit::kBad)) out.push_back({Intent::admin_exit});
-    ImGui::SameLine(0, 40);
-    if (kit::button(tr(Text::admin_close, lang), 300)) out.push_back({Intent::admin_close});
-    ImGui::Unindent(200);
+    ImGui::Dummy(ImVec2(0, kit::px(40)));
+    if (kit::button(tr(Text::admin_purge, lang), kit::px(460))) out.push_back({Intent::admin_purge});
+    ImGui::SameLine(0, kit::px(40));
+    if (kit::button(tr(Text::admin_exit, lang), kit::px(460), 0, &kit::kBad)) out.push_back({Intent::admin_exit});
+    ImGui::SameLine(0, kit::px(40));
+    if (kit::button(tr(Text::admin_close, lang), kit::px(300))) out.push_back({Intent::admin_close});
+    ImGui::Unindent(indent);
     kit::end_panel();
 }
 

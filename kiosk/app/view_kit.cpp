@@ -6,6 +6,19 @@
 
 namespace courtplay::kiosk::app::kit {
 
+ScreenLayout& layout() {
+    if (void* own = ImGui::GetIO().UserData) return *static_cast<ScreenLayout*>(own);
+    static ScreenLayout unscaled;  // a context KioskWindow did not make: design pixels, nothing kept
+    unscaled.drawn.clear();
+    return unscaled;
+}
+
+void note_touchable(const std::string& label) {
+    layout().drawn.push_back({ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), true, label});
+}
+
+void note_text() { layout().drawn.push_back({ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), false, {}}); }
+
 bool begin_panel(const char* id, float top, float height, float alpha) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + top));
@@ -21,7 +34,9 @@ void end_panel() { ImGui::End(); }
 bool button(const std::string& label, float width, float height, const ImVec4* colour) {
     if (colour) ImGui::PushStyleColor(ImGuiCol_Button, *colour);
     const ImVec2 text = ImGui::CalcTextSize(label.c_str());
-    const bool pressed = ImGui::Button(label.c_str(), ImVec2(std::max(width, text.x + 48), height));
+    const bool pressed =
+        ImGui::Button(label.c_str(), ImVec2(std::max(width, text.x + px(48)), height > 0 ? height : px(90)));
+    note_touchable(label);
     if (colour) ImGui::PopStyleColor();
     return pressed;
 }
@@ -32,12 +47,14 @@ void centred(const std::string& text, ImFont* font, const ImVec4* colour) {
     ImGui::SetCursorPosX(std::max(0.0f, (ImGui::GetWindowWidth() - w) / 2));
     if (colour) ImGui::TextColored(*colour, "%s", text.c_str());
     else ImGui::TextUnformatted(text.c_str());
+    note_text();
     if (font) ImGui::PopFont();
 }
 
 void wrapped(const std::string& text, const ImVec4* colour) {
     if (colour) ImGui::PushStyleColor(ImGuiCol_Text, *colour);
     ImGui::TextWrapped("%s", text.c_str());
+    note_text();
     if (colour) ImGui::PopStyleColor();
 }
 
@@ -70,20 +87,24 @@ std::string clip_length(int64_t ms) {
 
 std::string digit_keypad(Language lang, const std::string& go) {
     std::string pressed;
-    const float key = 150, gap = 16, left = (ImGui::GetWindowWidth() - (3 * key + 2 * gap)) / 2;
+    const float key = px(150), gap = px(16), height = px(100), left = (ImGui::GetWindowWidth() - (3 * key + 2 * gap)) / 2;
     static constexpr const char* kKeys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
     for (int i = 0; i < 9; ++i) {
         if (i % 3 == 0) ImGui::SetCursorPosX(left);
         else ImGui::SameLine(0, gap);
-        if (ImGui::Button(kKeys[i], ImVec2(key, 100))) pressed = kKeys[i];
+        if (ImGui::Button(kKeys[i], ImVec2(key, height))) pressed = kKeys[i];
+        note_touchable(kKeys[i]);
     }
     ImGui::SetCursorPosX(left);
-    if (ImGui::Button(tr(Text::key_delete, lang), ImVec2(key, 100))) pressed = "delete";
+    if (ImGui::Button(tr(Text::key_delete, lang), ImVec2(key, height))) pressed = "delete";
+    note_touchable(tr(Text::key_delete, lang));
     ImGui::SameLine(0, gap);
-    if (ImGui::Button("0", ImVec2(key, 100))) pressed = "0";
+    if (ImGui::Button("0", ImVec2(key, height))) pressed = "0";
+    note_touchable("0");
     ImGui::SameLine(0, gap);
     ImGui::PushStyleColor(ImGuiCol_Button, kGood);
-    if (ImGui::Button(go.c_str(), ImVec2(key, 100))) pressed = "go";
+    if (ImGui::Button(go.c_str(), ImVec2(key, height))) pressed = "go";
+    note_touchable(go);
     ImGui::PopStyleColor();
     return pressed;
 }

@@ -41,19 +41,19 @@ void draw_banner(const UiModel& m) {
     const bool cps = s.party == auth::Party::cps;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 at = ImGui::GetWindowPos();
-    const float height = 150;
+    const float height = kit::px(150), margin = kit::px(40);
     dl->AddRectFilled(at, ImVec2(at.x + ImGui::GetWindowWidth(), at.y + height),
                       ImGui::GetColorU32(cps ? kit::kCps : kit::kDefence));
-    ImGui::SetCursorPos(ImVec2(40, 16));
+    ImGui::SetCursorPos(ImVec2(margin, kit::px(16)));
     ImGui::PushFont(m.fonts.large);
     ImGui::TextUnformatted(tr(cps ? Text::banner_cps : Text::banner_defence, m.language));
     ImGui::PopFont();
-    ImGui::SetCursorPosX(40);
+    ImGui::SetCursorPosX(margin);
     ImGui::Text("%s %s   \u00b7   %s", tr(Text::case_label, m.language), s.case_ref.c_str(), s.label.c_str());
     const std::string ends = kit::fmt(Text::share_ends_in, m.language, kit::duration_words(s.expires_at - m.now).c_str());
-    ImGui::SetCursorPos(ImVec2(ImGui::GetWindowWidth() - ImGui::CalcTextSize(ends.c_str()).x - 40, 30));
+    ImGui::SetCursorPos(ImVec2(ImGui::GetWindowWidth() - ImGui::CalcTextSize(ends.c_str()).x - margin, kit::px(30)));
     ImGui::TextUnformatted(ends.c_str());
-    ImGui::SetCursorPos(ImVec2(0, height + 20));
+    ImGui::SetCursorPos(ImVec2(0, height + kit::px(20)));
 }
 
 void draw_share(const UiModel& m, Intents& out) {
@@ -66,24 +66,31 @@ void draw_share(const UiModel& m, Intents& out) {
     const Language lang = m.language;
     const ShareView& s = *m.desk.share;
     draw_banner(m);
-    ImGui::Indent(40);
+    const float margin = kit::px(40);
+    // The end button's row is kept free at the bottom: a long list scrolls above it.
+    const float end_row = kit::px(100), bottom = kit::px(30);
+    ImGui::Indent(margin);
     if (s.ended) kit::wrapped(kit::fmt(Text::share_ended, lang, s.ended->c_str()), &kit::kBad);
     if (!m.desk.clip_problem.empty()) {
         kit::wrapped(tr(Text::clip_failed, lang), &kit::kBad);
         kit::wrapped(m.desk.clip_problem);
     }
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
-    if (ImGui::BeginTable("clips", 7, flags, ImVec2(ImGui::GetWindowWidth() - 80, 0))) {
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
+                                  ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
+    const float list_height = ImGui::GetWindowHeight() - bottom - end_row - kit::px(30) - ImGui::GetCursorPosY();
+    // As wide as the window less a margin each side (a negative width is ImGui's "all but this").
+    if (ImGui::BeginTable("clips", 7, flags, ImVec2(-margin, std::max(list_height, end_row)))) {
+        ImGui::TableSetupScrollFreeze(0, 1);  // the column names stay in sight
         const Text heads[] = {Text::col_clip, Text::col_camera, Text::col_recorded, Text::col_length, Text::col_may,
                               Text::col_evidence};
         const float weights[] = {3.0f, 1.1f, 2.1f, 0.8f, 1.6f, 2.2f};
         for (int i = 0; i < 6; ++i) ImGui::TableSetupColumn(tr(heads[i], lang), 0, weights[i]);
-        ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 220);
+        ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, kit::px(220));
         ImGui::TableHeadersRow();
         for (size_t i = 0; i < s.clips.size(); ++i) {
             const ClipView& c = s.clips[i];
             ImGui::PushID(static_cast<int>(i));
-            ImGui::TableNextRow(0, 110);
+            ImGui::TableNextRow(0, kit::px(110));
             ImGui::TableNextColumn();
             kit::wrapped(c.clip.title);
             ImGui::TableNextColumn();
@@ -100,33 +107,34 @@ void draw_share(const UiModel& m, Intents& out) {
             const bool playable = !s.ended && c.clip.perms.view && c.status != ClipStatus::not_original &&
                                   !m.desk.preparing && !m.desk.ready;
             if (!playable) ImGui::BeginDisabled();
-            if (kit::button(tr(Text::play_clip, lang), 200, 90, &kit::kGood)) out.push_back({Intent::play_clip, int64_t(i)});
+            if (kit::button(tr(Text::play_clip, lang), kit::px(200), 0, &kit::kGood)) out.push_back({Intent::play_clip, int64_t(i)});
             if (!playable) ImGui::EndDisabled();
             ImGui::PopID();
         }
         ImGui::EndTable();
     }
-    ImGui::Unindent(40);
-    ImGui::SetCursorPos(ImVec2(40, ImGui::GetWindowHeight() - 130));
-    if (kit::button(tr(Text::end_session, lang), 420, 100, &kit::kBad)) out.push_back({Intent::ask_end});
+    ImGui::Unindent(margin);
+    ImGui::SetCursorPos(ImVec2(margin, ImGui::GetWindowHeight() - bottom - end_row));
+    if (kit::button(tr(Text::end_session, lang), kit::px(420), end_row, &kit::kBad)) out.push_back({Intent::ask_end});
     kit::end_panel();
 }
 
 void draw_confirm_end(const UiModel& m, Intents& out) {
     kit::begin_panel("confirm_end");
     const Language lang = m.language;
-    ImGui::Dummy(ImVec2(0, 250));
-    ImGui::Indent(200);
-    ImGui::PushTextWrapPos(ImGui::GetWindowWidth() - 200);
+    const float margin = kit::px(200);
+    ImGui::Dummy(ImVec2(0, kit::px(250)));
+    ImGui::Indent(margin);
+    ImGui::PushTextWrapPos(ImGui::GetWindowWidth() - margin);
     ImGui::PushFont(m.fonts.large);
     kit::wrapped(tr(Text::end_confirm, lang));
     ImGui::PopFont();
     ImGui::PopTextWrapPos();
-    ImGui::Dummy(ImVec2(0, 60));
-    if (kit::button(tr(Text::end_go_back, lang), 420, 120)) out.push_back({Intent::cancel_end});
-    ImGui::SameLine(0, 80);
-    if (kit::button(tr(Text::end_session, lang), 420, 120, &kit::kBad)) out.push_back({Intent::confirm_end});
-    ImGui::Unindent(200);
+    ImGui::Dummy(ImVec2(0, kit::px(60)));
+    if (kit::button(tr(Text::end_go_back, lang), kit::px(420), kit::px(120))) out.push_back({Intent::cancel_end});
+    ImGui::SameLine(0, kit::px(80));
+    if (kit::button(tr(Text::end_session, lang), kit::px(420), kit::px(120), &kit::kBad)) out.push_back({Intent::confirm_end});
+    ImGui::Unindent(margin);
     kit::end_panel();
 }
 

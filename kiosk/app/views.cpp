@@ -29,16 +29,16 @@ const char* screen_name(Screen s) {
 // Over whatever is on screen: the session is about to end for want of anyone using it.
 void draw_idle_warning(const UiModel& m, Intents&) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
-    const ImVec2 size(1100, 340);
+    const ImVec2 size(kit::px(1100), kit::px(340));
     ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + (vp->Size.x - size.x) / 2, vp->Pos.y + (vp->Size.y - size.y) / 2));
     ImGui::SetNextWindowSize(size);
     ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.35f, 0.22f, 0.0f, 0.97f));
     ImGui::Begin("idle", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-    ImGui::Dummy(ImVec2(0, 30));
+    ImGui::Dummy(ImVec2(0, kit::px(30)));
     kit::centred(tr(Text::idle_title, m.language), m.fonts.large);
-    ImGui::Dummy(ImVec2(0, 20));
-    ImGui::PushTextWrapPos(size.x - 40);
-    ImGui::SetCursorPosX(40);
+    ImGui::Dummy(ImVec2(0, kit::px(20)));
+    ImGui::PushTextWrapPos(size.x - kit::px(40));
+    ImGui::SetCursorPosX(kit::px(40));
     kit::wrapped(kit::fmt(Text::idle_body, m.language, *m.idle_left_s));
     ImGui::PopTextWrapPos();
     ImGui::End();

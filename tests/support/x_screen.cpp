@@ -110,8 +110,9 @@ EndSection
 )";
 }  // namespace
 
-OwnXServer::OwnXServer() {
-    pid_ = start_x_server({"Xvfb", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"}, previous_display_);
+OwnXServer::OwnXServer(int width, int height) {
+    const std::string screen = std::to_string(width) + "x" + std::to_string(height) + "x24";
+    pid_ = start_x_server({"Xvfb", "-screen", "0", screen, "-nolisten", "tcp"}, previous_display_);
 }
 
 OwnXServer::~OwnXServer() { stop_x_server(pid_, previous_display_); }

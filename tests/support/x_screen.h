@@ -15,11 +15,11 @@
 
 namespace courtplay::testing {
 
-// An X server of the test's own (Xvfb, 1920x1080), so that UI tests running side by side never
-// type into or read each other's windows. DISPLAY points at it while it lives.
+// An X server of the test's own (Xvfb, 1920x1080 unless told), so that UI tests running side by
+// side never type into or read each other's windows. DISPLAY points at it while it lives.
 class OwnXServer {
 public:
-    OwnXServer();
+    explicit OwnXServer(int width = 1920, int height = 1080);
     ~OwnXServer();
     OwnXServer(const OwnXServer&) = delete;
     OwnXServer& operator=(const OwnXServer&) = delete;
