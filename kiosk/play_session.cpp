@@ -438,7 +438,10 @@ int play_clip(const PlayOptions& options, const std::function<std::unique_ptr<pl
     // Every output reads the watermark stage, never the decoder; the frame log reads the decoder.
     watermark::MarkStage stage;
     if (args.watermark) stage.add_mark(args.watermark.get());
-    if (screen) stage.add_output(screen.get());
+    if (screen) {
+        stage.add_output(screen.get());
+        screen->keep_clear_of(args.watermark.get());
+    }
     if (args.dump) stage.add_output(args.dump.get());
     // The court's screens get the marked picture through the gate that can blank them.
     CourtScreens court(journal, caster ? cast_display(options)["display"].get<std::string>() : std::string());

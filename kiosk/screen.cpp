@@ -2,6 +2,7 @@
 
 #include "kiosk/bare_desktop.h"
 #include "kiosk/timecode.h"
+#include "watermark/watermark.h"
 
 #include <imgui.h>
 #include <backends/imgui_impl_sdl.h>
@@ -31,6 +32,49 @@ std::unique_ptr<ImFontAtlas> build_osd_font() {
     int width = 0, height = 0;
     atlas->GetTexDataAsRGBA32(&pixels, &width, &height);  // what the renderer's font texture is made from
     return atlas;
+}
+
+enum class Corner { top_left, top_right, bottom_left, bottom_right };
+
+// A window of `size` in `corner` of the viewport, 16 px in: its top-left point.
+ImVec2 corner_at(Corner corner, ImVec2 size) {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const bool right = corner == Corner::top_right || corner == Corner::bottom_right;
+    const bool bottom = corner == Corner::bottom_left || corner == Corner::bottom_right;
+    return ImVec2(right ? vp->WorkPos.x + vp->WorkSize.x - 16 - size.x : vp->WorkPos.x + 16,
+                  bottom ? vp->WorkPos.y + vp->WorkSize.y - 16 - size.y : vp->WorkPos.y + 16);
+}
+
+bool overlaps(ImVec2 at, ImVec2 size, const SDL_Rect& r) {
+    return at.x < r.x + r.w && r.x < at.x + size.x && at.y < r.y + r.h && r.y < at.y + size.y;
+}
+
+// The first corner, in the order given, where a window of `size` covers neither the mark nor any
+// of `others`; failing that (a narrow window), the first that leaves the mark clear: the mark
+// matters, the others are only not to be hidden when there is room.
+ImVec2 place_clear_of(std::initializer_list<Corner> order, ImVec2 size, const std::optional<SDL_Rect>& mark,
+                      const std::vector<SDL_Rect>& others = {}) {
+    auto clear = [&](ImVec2 at, bool of_others) {
+        if (mark && overlaps(at, size, *mark)) return false;
+        return !of_others || std::none_of(others.begin(), others.end(), [&](const SDL_Rect& r) { return overlaps(at, size, r); });
+    };
+    for (bool of_others : {true, false})
+        for (Corner c : order)
+            if (clear(corner_at(c, size), of_others)) return corner_at(c, size);
+    return corner_at(*order.begin(), size);  // a mark across the whole picture: nowhere is clear
+}
+
+// The size ImGui gives an auto-sized window of these lines in the current style.
+ImVec2 panel_size(std::initializer_list<const std::string*> lines) {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    ImVec2 size(0, style.WindowPadding.y * 2 - style.ItemSpacing.y);
+    for (const std::string* line : lines) {
+        const ImVec2 text = ImGui::CalcTextSize(line->c_str());
+        size.x = std::max(size.x, text.x);
+        size.y += text.y + style.ItemSpacing.y;
+    }
+    size.x += style.WindowPadding.x * 2;
+    return size;
 }
 
 }  // namespace
@@ -117,36 +161,57 @@ std::string Screen::osd_line() const {
     return line;
 }
 
+std::optional<SDL_Rect> Screen::mark_on_screen() const {
+    if (!mark_) return std::nullopt;
+    const watermark::Box box = mark_->last_box();
+    int out_w = 0, out_h = 0;
+    SDL_GetRendererOutputSize(renderer_, &out_w, &out_h);
+    std::optional<SDL_Rect> r = video_->on_screen(SDL_Rect{0, 0, out_w, out_h}, clip_.rotation,
+                                                  SDL_Rect{box.x, box.y, box.width, box.height});
+    if (!r) return std::nullopt;
+    // The renderer's pixels to ImGui's (they differ on a high-density display).
+    const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+    if (scale.x > 0 && scale.y > 0 && (scale.x != 1 || scale.y != 1)) {
+        const int x0 = static_cast<int>(r->x / scale.x), y0 = static_cast<int>(r->y / scale.y);
+        r = SDL_Rect{x0, y0, static_cast<int>((r->x + r->w) / scale.x + 1) - x0, static_cast<int>((r->y + r->h) / scale.y + 1) - y0};
+    }
+    return r;
+}
+
 void Screen::draw_osd() {
     const bool visible = state_.paused || SDL_TICKS_PASSED(osd_until_, SDL_GetTicks());
     if (!imgui_) return;
     ImGui_ImplSDLRenderer_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
-    draw_badge();
-    draw_notice();
+    const std::optional<SDL_Rect> mark = mark_on_screen();
+    std::optional<SDL_Rect> position;  // where the position display went, for the badge to keep clear of
     if (visible || state_.paused) {
-        const ImGuiViewport* vp = ImGui::GetMainViewport();
-        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 16, vp->WorkPos.y + vp->WorkSize.y - 16), ImGuiCond_Always,
-                                ImVec2(0, 1));
-        ImGui::SetNextWindowBgAlpha(0.6f);
-        ImGui::Begin("position", nullptr,
-                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
-                         ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
-        ImGui::TextUnformatted(osd_line().c_str());
+        const std::string first = osd_line();
         std::string second = state_.paused ? "Paused" : "Playing";
         if (state_.rate != 1.0) second += "   speed " + format_rate(state_.rate);
         second += state_.muted ? "   sound off" : "   volume " + std::to_string(static_cast<int>(state_.volume * 100 + 0.5f)) + "%";
         if (state_.loop_a != player::kNoTime)
             second += "   loop " + format_media_time(state_.loop_a) + " to " + format_media_time(state_.loop_b);
+        const ImVec2 size = panel_size({&first, &second});
+        const ImVec2 at = place_clear_of({Corner::bottom_left, Corner::top_left, Corner::bottom_right, Corner::top_right}, size, mark);
+        position = SDL_Rect{static_cast<int>(at.x), static_cast<int>(at.y), static_cast<int>(size.x) + 1, static_cast<int>(size.y) + 1};
+        ImGui::SetNextWindowPos(at, ImGuiCond_Always);
+        ImGui::SetNextWindowBgAlpha(0.6f);
+        ImGui::Begin("position", nullptr,
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
+                         ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+        ImGui::TextUnformatted(first.c_str());
         ImGui::TextUnformatted(second.c_str());
         ImGui::End();
     }
+    draw_badge(mark, position);
+    draw_notice();
     ImGui::Render();
     ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
 }
 
-void Screen::draw_badge() {
+void Screen::draw_badge(const std::optional<SDL_Rect>& mark, const std::optional<SDL_Rect>& position) {
     if (badge_.text.empty()) return;
     // Green only for proven evidence; amber while the network is away; red when it failed.
     ImVec4 colour;
@@ -156,9 +221,12 @@ void Screen::draw_badge() {
         case EvidenceBadge::Tone::warning: colour = ImVec4(0.75f, 0.45f, 0.0f, 0.9f); break;
         case EvidenceBadge::Tone::failed: colour = ImVec4(0.7f, 0.05f, 0.05f, 0.9f); break;
     }
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - 16, vp->WorkPos.y + 16), ImGuiCond_Always,
-                            ImVec2(1, 0));
+    const ImVec2 size = panel_size({&badge_.text});
+    std::vector<SDL_Rect> others;
+    if (position) others.push_back(*position);
+    ImGui::SetNextWindowPos(
+        place_clear_of({Corner::top_right, Corner::bottom_right, Corner::top_left, Corner::bottom_left}, size, mark, others),
+        ImGuiCond_Always);
     ImGui::PushStyleColor(ImGuiCol_WindowBg, colour);
     ImGui::Begin("evidence", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |

@@ -9,10 +9,15 @@
 #include <SDL.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 struct ImFontAtlas;
+
+namespace courtplay::watermark {
+class Watermark;
+}
 
 namespace courtplay::kiosk {
 
@@ -49,14 +54,18 @@ public:
     // Feeds an event to the on-screen display; true when it used the event.
     bool handle(const SDL_Event& event);
     void show_osd(uint32_t until_ticks) { osd_until_ = until_ticks; }
+    // The watermark burned into the pictures shown: the position display and the badge keep to
+    // the corners it is not in, so that nothing drawn over the picture ever covers it.
+    void keep_clear_of(const watermark::Watermark* mark) { mark_ = mark; }
     void toggle_fullscreen();
     SDL_Window* window() const { return window_; }
 
 private:
     void draw_osd();
-    void draw_badge();
+    void draw_badge(const std::optional<SDL_Rect>& mark, const std::optional<SDL_Rect>& position);
     void draw_notice();
     std::string osd_line() const;
+    std::optional<SDL_Rect> mark_on_screen() const;  // in ImGui's coordinates
 
     SDL_Window* window_ = nullptr;
     SDL_Renderer* renderer_ = nullptr;
@@ -72,6 +81,7 @@ private:
     std::vector<std::string> notice_;
     player::FramePosition position_;
     uint32_t osd_until_ = 0;
+    const watermark::Watermark* mark_ = nullptr;
 };
 
 }  // namespace courtplay::kiosk

@@ -8,6 +8,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -134,6 +135,33 @@ std::optional<SDL_Rect> VideoTexture::changed_on_screen(const SDL_Rect& area, in
     SDL_Rect rows{dst.x, std::max(dst.y, top), dst.w, 0};
     rows.h = std::min(dst.y + dst.h, bottom) - rows.y;
     return rows;
+}
+
+std::optional<SDL_Rect> VideoTexture::on_screen(const SDL_Rect& area, int rotation, const SDL_Rect& in_picture) const {
+    if (!texture_ || !shown_) return std::nullopt;
+    return picture_to_screen(placed(area, rotation), rotation, width_, height_, in_picture);
+}
+
+SDL_Rect picture_to_screen(const SDL_Rect& dst, int rotation, int picture_w, int picture_h, const SDL_Rect& in_picture) {
+    if (picture_w <= 0 || picture_h <= 0) return SDL_Rect{dst.x, dst.y, 0, 0};
+    const double cx = dst.x + dst.w / 2.0, cy = dst.y + dst.h / 2.0;
+    // A picture point, unturned in dst, then turned about the centre (screen y points down, so
+    // these are clockwise turns).
+    auto point = [&](int px, int py, double& x, double& y) {
+        const double dx = dst.x + double(px) * dst.w / picture_w - cx, dy = dst.y + double(py) * dst.h / picture_h - cy;
+        switch (((rotation % 360) + 360) % 360) {
+        case 90: x = cx - dy, y = cy + dx; break;
+        case 180: x = cx - dx, y = cy - dy; break;
+        case 270: x = cx + dy, y = cy - dx; break;
+        default: x = cx + dx, y = cy + dy; break;
+        }
+    };
+    double x0, y0, x1, y1;
+    point(in_picture.x, in_picture.y, x0, y0);
+    point(in_picture.x + in_picture.w, in_picture.y + in_picture.h, x1, y1);
+    const int left = static_cast<int>(std::floor(std::min(x0, x1))), top = static_cast<int>(std::floor(std::min(y0, y1)));
+    return SDL_Rect{left, top, static_cast<int>(std::ceil(std::max(x0, x1))) - left,
+                    static_cast<int>(std::ceil(std::max(y0, y1))) - top};
 }
 
 }  // namespace courtplay::kiosk

@@ -44,6 +44,9 @@ public:
     // an empty rectangle when nothing changed; none when all of it may have (a new picture, a
     // new place, or a turned picture, whose rows are not the screen's).
     std::optional<SDL_Rect> changed_on_screen(const SDL_Rect& area, int rotation) const;
+    // Where a rectangle of the picture (its own pixels) is on screen when drawn in `area`: none
+    // before a picture is there.
+    std::optional<SDL_Rect> on_screen(const SDL_Rect& area, int rotation, const SDL_Rect& in_picture) const;
     bool empty() const { return !shown_; }
     void clear();  // forgets the picture (the end of a session leaves nothing on screen)
 
@@ -60,5 +63,10 @@ private:
     std::vector<uint8_t> converted_;
     AVRational sar_{1, 1};
 };
+
+// The screen rectangle of `in_picture` (pixels of a picture_w x picture_h picture) for a picture
+// drawn unturned into `dst` and then turned by `rotation` degrees clockwise about dst's centre, as
+// SDL_RenderCopyEx draws it.
+SDL_Rect picture_to_screen(const SDL_Rect& dst, int rotation, int picture_w, int picture_h, const SDL_Rect& in_picture);
 
 }  // namespace courtplay::kiosk

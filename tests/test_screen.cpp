@@ -2,6 +2,8 @@
 // picture is letterboxed, not stretched. Pixels are read back from the renderer.
 #include "kiosk/app/kiosk_window.h"
 #include "kiosk/screen.h"
+#include "watermark/mark_stage.h"
+#include "watermark/watermark.h"
 
 #include <catch2/catch.hpp>
 #include <imgui.h>
@@ -135,6 +137,94 @@ TEST_CASE("the evidence badge is on screen at all times, in its tone's colour", 
     CHECK((green[1] > green[0] + 40 && green[1] > green[2] + 40));
     CHECK((amber[0] > amber[2] + 80 && amber[1] > amber[2] + 40));
     CHECK((red[0] > red[1] + 80 && red[0] > red[2] + 80));
+}
+
+TEST_CASE("a rectangle of the picture lands where the turned picture puts it", "[screen]") {
+    // A 640x480 picture drawn into 400x300 at (100, 0); its top quarter, turned each way.
+    const SDL_Rect dst{100, 0, 400, 300}, top{0, 0, 640, 120};
+    auto is = [](SDL_Rect r, SDL_Rect want) {
+        INFO(r.x << "," << r.y << " " << r.w << "x" << r.h);
+        return r.x == want.x && r.y == want.y && r.w == want.w && r.h == want.h;
+    };
+    CHECK(is(kiosk::picture_to_screen(dst, 0, 640, 480, top), {100, 0, 400, 75}));
+    CHECK(is(kiosk::picture_to_screen(dst, 90, 640, 480, top), {375, -50, 75, 400}));   // to the right
+    CHECK(is(kiosk::picture_to_screen(dst, 180, 640, 480, top), {100, 225, 400, 75}));  // to the bottom
+    CHECK(is(kiosk::picture_to_screen(dst, 270, 640, 480, top), {150, -50, 75, 400}));  // to the left
+}
+
+// Issue 7: nothing the window draws over the picture (the position display, the evidence badge)
+// may cover the watermark, wherever its five places put it and however the picture is turned.
+TEST_CASE("the position display and the badge never cover the watermark", "[screen][watermark]") {
+    need_video();
+    for (int rotation : {0, 90}) {
+        for (int spot = 0; spot < 5; ++spot) {
+            DYNAMIC_SECTION("rotation " << rotation << ", the mark's place " << spot) {
+                // A mid-grey picture, so the mark's light and dark letters both show on it.
+                AVFrame* f = av_frame_alloc();
+                f->format = AV_PIX_FMT_YUV420P;
+                f->width = 640;
+                f->height = 360;
+                av_frame_get_buffer(f, 0);
+                for (int y = 0; y < 360; ++y) std::memset(f->data[0] + y * f->linesize[0], 128, 640);
+                for (int p = 1; p < 3; ++p)
+                    for (int y = 0; y < 180; ++y) std::memset(f->data[p] + y * f->linesize[p], 128, 320);
+                player::VideoFrame frame;
+                frame.picture = std::shared_ptr<const AVFrame>(f, [](const AVFrame* x) {
+                    auto* y = const_cast<AVFrame*>(x);
+                    av_frame_free(&y);
+                });
+                watermark::WatermarkOptions wo;
+                wo.text = "PAUSED REVIEW\nCPS \u00b7 01YZ1234526";
+                watermark::Watermark mark(wo);
+                // The mark moves every 20 s through its five places: this second is in place `spot`.
+                watermark::MarkStage stage([spot] { return int64_t(spot) * 20 * 1000000 + 1; });
+                stage.add_mark(&mark);
+                player::ClipInfo clip;
+                clip.rotation = rotation;
+                kiosk::ScreenOptions options;
+                options.width = rotation ? 450 : 800;  // the turned picture fills the window
+                options.height = rotation ? 800 : 450;
+                kiosk::Screen screen(options, clip);
+                screen.keep_clear_of(&mark);
+                stage.add_output(&screen);
+
+                // Paused with a badge: both drawn over the picture.
+                player::PlayerState paused;
+                paused.paused = true;
+                screen.set_state(paused);
+                screen.set_badge({kiosk::EvidenceBadge::Tone::verified, "VERIFIED  SHA-256 matches the grant"});
+                stage.present(frame, {});
+                screen.redraw();  // ImGui sizes a new auto-sized window on its first frame, draws it from the second
+                const Pixels with = read_back(screen.window());
+                // Playing, position display hidden, no badge: the picture alone.
+                screen.set_state(player::PlayerState{});
+                screen.show_osd(0);
+                screen.set_badge({});
+                screen.redraw();
+                screen.redraw();
+                const Pixels without = read_back(screen.window());
+                REQUIRE(with.w == without.w);
+
+                const watermark::Box b = mark.last_box();
+                REQUIRE(b.width > 0);
+                const SDL_Rect area{0, 0, with.w, with.h};
+                // Where the picture is drawn: filling the window (its aspect is the picture's).
+                const SDL_Rect dst = rotation ? SDL_Rect{(with.w - with.h) / 2, (with.h - with.w) / 2, with.h, with.w} : area;
+                const SDL_Rect on = kiosk::picture_to_screen(dst, rotation, 640, 360, SDL_Rect{b.x, b.y, b.width, b.height});
+                int covered = 0, elsewhere = 0;
+                for (int y = 0; y < with.h; ++y)
+                    for (int x = 0; x < with.w; ++x) {
+                        const size_t at = static_cast<size_t>((y * with.w + x) * 4);
+                        const bool same = std::memcmp(&with.rgb[at], &without.rgb[at], 3) == 0;
+                        const bool in_mark = x >= on.x && x < on.x + on.w && y >= on.y && y < on.y + on.h;
+                        if (!same) ++(in_mark ? covered : elsewhere);
+                    }
+                INFO("the mark on screen at " << on.x << "," << on.y << " " << on.w << "x" << on.h);
+                CHECK(covered == 0);       // not one pixel of the mark drawn over
+                CHECK(elsewhere > 2000);   // and the display and the badge were drawn, elsewhere
+            }
+        }
+    }
 }
 
 // A repaint takes only the rows the stage says changed (the watermark's box, once a second while
