@@ -298,3 +298,12 @@ TEST_CASE("the player's threads are named for what they do", "[cli]") {
         CHECK(names.count(n) == 1);
     }
 }
+
+// The tests' own guard: a program under test that hangs fails its test at once, saying where it
+// hung, instead of holding the suite until ctest's limit with nothing to show.
+TEST_CASE("a program that hangs is killed at the limit, with its threads' stacks", "[process]") {
+    const RunResult r = Spawned({"sleep", "30"}).wait(std::chrono::seconds(1));
+    CHECK(r.exit_code == 124);
+    CHECK_THAT(r.err, Catch::Contains("still running after 1 s, killed"));
+    CHECK_THAT(r.err, Catch::Contains("#0 ") && Catch::Contains("nanosleep"));  // gdb: the frame it waits in
+}

@@ -102,13 +102,24 @@ void Spawned::kill(int signal) {
     if (exit_code_ < 0) ::kill(pid_, signal);
 }
 
-RunResult Spawned::wait() {
-    if (exit_code_ < 0) {
+RunResult Spawned::wait(std::chrono::seconds limit) {
+    std::string hung;
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (exit_code_ < 0) {
         int status = 0;
-        waitpid(pid_, &status, 0);
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        } else if (std::chrono::steady_clock::now() > until) {
+            hung = "\n[tests: still running after " + std::to_string(limit.count()) + " s, killed; its threads:]\n" +
+                   Spawned({"gdb", "-p", std::to_string(pid_), "-batch", "-ex", "thread apply all bt"}).wait(std::chrono::seconds(60)).out;
+            ::kill(pid_, SIGKILL);
+            waitpid(pid_, &status, 0);
+            exit_code_ = 124;
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
     }
-    return {exit_code_, read_file(out_path_), read_file(err_path_)};
+    return {exit_code_, read_file(out_path_), read_file(err_path_) + hung};
 }
 
 RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env) {

@@ -62,7 +62,10 @@ public:
     // True once its stderr holds `text` (`times` times); false if it exits or the time runs out first.
     bool wait_for_err(const std::string& text, std::chrono::milliseconds limit, size_t times = 1);
     void kill(int signal);
-    RunResult wait();  // exit code (128 + signal when killed), stdout and stderr
+    // Exit code (128 + signal when killed), stdout and stderr. A program still running after
+    // `limit` has hung: its threads' stacks (gdb) are added to its stderr, it is killed, and the
+    // exit code is 124 (as timeout(1)), so the test fails saying where, before ctest's own limit.
+    RunResult wait(std::chrono::seconds limit = std::chrono::seconds(200));
     pid_t pid() const { return pid_; }
 
 private:
