@@ -419,6 +419,9 @@ void Service::run() {
 
 void Service::start() {
     bind();
+    // Set here, not only in run(): a stop() right after start() must wait for the serving thread
+    // and stop it, rather than join a thread that has not started listening yet (and never stops).
+    impl_->run_started = true;
     impl_->thread = std::thread([this] {
         files::name_this_thread("https-serve");
         run();

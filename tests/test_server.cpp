@@ -675,3 +675,25 @@ TEST_CASE("server: a data folder for an IP address gets an IP certificate and th
     service.stop();
     service.stop();  // twice is harmless
 }
+
+// A service stopped at once after start() (a kiosk closing during start-up, a test's section
+// ending) used to race its serving thread: stop() skipped httplib's stop() when the thread had not
+// reached listen yet, then joined a thread that listened for ever. The test program hangs (and its
+// hang guard aborts it with every thread's stack) without the fix.
+TEST_CASE("server: a service stopped right after it starts stops, every time", "[server]") {
+    const std::string data = init_data({"--hostname", "127.0.0.1", "--listen", "127.0.0.1:8443"});
+    courtplay::server::ServiceOptions options;
+    options.data = data;
+    options.listen = courtplay::server::ListenAddress{"127.0.0.1", 0};
+    for (int round = 0; round < 200; ++round) {
+        courtplay::server::Service service(options);
+        service.start();
+        const int port = service.port();
+        service.stop();
+        // Stopped means closed: nobody answers on its port any more.
+        httplib::SSLClient probe("127.0.0.1", port);
+        probe.enable_server_certificate_verification(false);
+        probe.set_connection_timeout(1);
+        REQUIRE_FALSE(probe.Get("/v1/health"));
+    }
+}
