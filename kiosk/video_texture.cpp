@@ -102,9 +102,9 @@ bool VideoTexture::upload(const AVFrame* p, player::PictureRows changed) {
                                          dst[2], dst_linesize[2]) == 0;
 }
 
-SDL_Rect VideoTexture::placed(const SDL_Rect& area, int rotation) const {
+SDL_Rect letterbox(const SDL_Rect& area, int width, int height, AVRational sar, int rotation) {
     // Picture size as displayed: sample aspect ratio applied, then turned.
-    const double pw = width_ * av_q2d(sar_), ph = height_;
+    const double pw = width * (sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1.0), ph = height;
     const bool quarter = rotation == 90 || rotation == 270;
     const double dw = quarter ? ph : pw, dh = quarter ? pw : ph;
     const double scale = std::min(area.w / dw, area.h / dh);
@@ -114,6 +114,10 @@ SDL_Rect VideoTexture::placed(const SDL_Rect& area, int rotation) const {
     dst.x = area.x + (area.w - dst.w) / 2;
     dst.y = area.y + (area.h - dst.h) / 2;
     return dst;
+}
+
+SDL_Rect VideoTexture::placed(const SDL_Rect& area, int rotation) const {
+    return letterbox(area, width_, height_, sar_, rotation);
 }
 
 void VideoTexture::draw(const SDL_Rect& area, int rotation) {

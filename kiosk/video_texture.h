@@ -64,6 +64,10 @@ private:
     AVRational sar_{1, 1};
 };
 
+// Where a width x height picture (pixels of sample aspect ratio `sar`) goes in `area` before it is
+// turned by `rotation` degrees: as large as fits once turned, centred.
+SDL_Rect letterbox(const SDL_Rect& area, int width, int height, AVRational sar, int rotation);
+
 // The screen rectangle of `in_picture` (pixels of a picture_w x picture_h picture) for a picture
 // drawn unturned into `dst` and then turned by `rotation` degrees clockwise about dst's centre, as
 // SDL_RenderCopyEx draws it.

@@ -39,8 +39,7 @@ struct Pixels {
     int at(int x, int y) const { return rgb[static_cast<size_t>((y * w + x) * 4 + 1)]; }  // green channel
 };
 
-Pixels read_back(SDL_Window* window) {
-    SDL_Renderer* r = SDL_GetRenderer(window);
+Pixels read_back(SDL_Renderer* r) {
     Pixels p;
     SDL_GetRendererOutputSize(r, &p.w, &p.h);
     p.rgb.resize(static_cast<size_t>(p.w * p.h * 4));
@@ -80,7 +79,7 @@ TEST_CASE("rotation metadata turns the picture on screen", "[screen]") {
             frame.picture = banded_picture();
             screen.set_state(player::PlayerState{});
             screen.present(frame, player::FramePosition{});
-            Pixels px = read_back(screen.window());
+            Pixels px = read_back(screen.renderer());
             REQUIRE(px.w > 0);
             const int cx = px.w / 2, cy = px.h / 2;
             // Sample just inside each edge of the (letterboxed) picture, on its centre lines.
@@ -120,7 +119,7 @@ TEST_CASE("the evidence badge is on screen at all times, in its tone's colour", 
         // ImGui sizes a new auto-sized window on its first frame and draws it from the second.
         screen.present(frame, player::FramePosition{});
         screen.present(frame, player::FramePosition{});
-        const Pixels px = read_back(screen.window());
+        const Pixels px = read_back(screen.renderer());
         const size_t at = static_cast<size_t>((24 * px.w + px.w - 24) * 4);
         return std::array<int, 3>{px.rgb[at + 2], px.rgb[at + 1], px.rgb[at]};  // ARGB8888 little-endian: B G R A
     };
@@ -195,14 +194,14 @@ TEST_CASE("the position display and the badge never cover the watermark", "[scre
                 screen.set_badge({kiosk::EvidenceBadge::Tone::verified, "VERIFIED  SHA-256 matches the grant"});
                 stage.present(frame, {});
                 screen.redraw();  // ImGui sizes a new auto-sized window on its first frame, draws it from the second
-                const Pixels with = read_back(screen.window());
+                const Pixels with = read_back(screen.renderer());
                 // Playing, position display hidden, no badge: the picture alone.
                 screen.set_state(player::PlayerState{});
                 screen.show_osd(0);
                 screen.set_badge({});
                 screen.redraw();
                 screen.redraw();
-                const Pixels without = read_back(screen.window());
+                const Pixels without = read_back(screen.renderer());
                 REQUIRE(with.w == without.w);
 
                 const watermark::Box b = mark.last_box();
@@ -229,7 +228,151 @@ TEST_CASE("the position display and the badge never cover the watermark", "[scre
 
 // A repaint takes only the rows the stage says changed (the watermark's box, once a second while
 // paused): those rows come out exactly as a whole upload gives them, and the rest stay as they were.
-TEST_CASE("a repaint redraws the changed rows only, and those exactly as a whole upload", "[screen]") {
+namespace {
+
+// A picture of flat blocks (so that scaling, which blends only at their edges, keeps their
+// centres): the top half in `top` (Y, U, V), the bottom half split into `left` and `right`.
+using Yuv = std::array<uint8_t, 3>;
+std::shared_ptr<const AVFrame> blocks(int w, int h, AVPixelFormat format, Yuv top, Yuv left, Yuv right) {
+    AVFrame* f = av_frame_alloc();
+    f->format = format;
+    f->width = w;
+    f->height = h;
+    av_frame_get_buffer(f, 0);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            const Yuv& c = y < h / 2 ? top : x < w / 2 ? left : right;
+            f->data[0][y * f->linesize[0] + x] = c[0];
+            if (y % 2 == 0 && x % 2 == 0) {
+                f->data[1][y / 2 * f->linesize[1] + x / 2] = c[1];
+                f->data[2][y / 2 * f->linesize[2] + x / 2] = c[2];
+            }
+        }
+    return std::shared_ptr<const AVFrame>(f, [](const AVFrame* x) {
+        auto* y = const_cast<AVFrame*>(x);
+        av_frame_free(&y);
+    });
+}
+
+// A window of its own with SDL's software renderer on it, the picture drawn through a texture.
+struct TextureWindow {
+    SDL_Window* window = nullptr;
+    SDL_Renderer* renderer = nullptr;
+    std::unique_ptr<kiosk::VideoTexture> texture;
+    TextureWindow(int w, int h) {
+        SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        window = SDL_CreateWindow("texture", 0, 0, w, h, 0);
+        REQUIRE(window);
+        renderer = SDL_CreateRenderer(window, -1, 0);
+        REQUIRE(renderer);
+        texture = std::make_unique<kiosk::VideoTexture>(renderer);
+    }
+    ~TextureWindow() {
+        texture.reset();
+        SDL_DestroyRenderer(renderer);
+        SDL_DestroyWindow(window);
+    }
+    Pixels draw() {
+        SDL_SetRenderDrawColor(renderer, 0, 0, 0, 255);
+        SDL_RenderClear(renderer);
+        int w = 0, h = 0;
+        SDL_GetRendererOutputSize(renderer, &w, &h);
+        texture->draw(SDL_Rect{0, 0, w, h}, 0);
+        return read_back(renderer);
+    }
+};
+
+std::array<int, 3> rgb_at(const Pixels& p, int x, int y) {
+    const size_t at = static_cast<size_t>((y * p.w + x) * 4);
+    return {p.rgb[at + 2], p.rgb[at + 1], p.rgb[at]};  // ARGB8888 little-endian: B G R A
+}
+
+bool near(std::array<int, 3> a, std::array<int, 3> b) {
+    for (int i = 0; i < 3; ++i)
+        if (std::abs(a[i] - b[i]) > 3) return false;
+    return true;
+}
+
+}  // namespace
+
+// The play window without a GPU converts the picture straight into its framebuffer: the same
+// colours (BT.601 or BT.709, limited or full range, as SDL chooses them for a YUV texture) in the
+// same place (letterboxed, scaled) as the texture path the kiosk's own windows use.
+TEST_CASE("the play window draws a picture straight into its framebuffer as a texture would", "[screen]") {
+    need_video();
+    struct Case { const char* name; int w, h; AVPixelFormat format; };
+    for (Case c : {Case{"SD, limited range, scaled up", 320, 180, AV_PIX_FMT_YUV420P},
+                   Case{"HD, limited range (BT.709)", 1280, 720, AV_PIX_FMT_YUV420P},
+                   Case{"full range (JPEG)", 320, 240, AV_PIX_FMT_YUVJ420P}}) {
+        DYNAMIC_SECTION(c.name) {
+            const auto picture = blocks(c.w, c.h, c.format, {180, 60, 200}, {80, 200, 60}, {150, 100, 120});
+            kiosk::ScreenOptions options;
+            options.width = 640;
+            options.height = 480;
+            kiosk::Screen screen(options, player::ClipInfo{});
+            REQUIRE(screen.renderer() != nullptr);
+            screen.set_state(player::PlayerState{});
+            screen.show_osd(0);  // nothing drawn over the picture
+            player::VideoFrame frame;
+            frame.picture = picture;
+            screen.present(frame, {});
+            const Pixels direct = read_back(screen.renderer());
+            REQUIRE(direct.w == 640);
+
+            TextureWindow textured(640, 480);
+            REQUIRE(textured.texture->upload(picture.get()));
+            const Pixels through = textured.draw();
+            // The picture's place: as wide as the window, centred; black above and below.
+            const int ph = 640 * c.h / c.w, top = (480 - ph) / 2;
+            for (auto [x, y] : {std::pair{320, top + ph / 4}, {160, top + ph * 3 / 4}, {480, top + ph * 3 / 4}}) {
+                INFO("at " << x << "," << y << ": " << rgb_at(direct, x, y)[0] << "," << rgb_at(direct, x, y)[1] << ","
+                           << rgb_at(direct, x, y)[2] << " through a texture " << rgb_at(through, x, y)[0] << ","
+                           << rgb_at(through, x, y)[1] << "," << rgb_at(through, x, y)[2]);
+                CHECK(near(rgb_at(direct, x, y), rgb_at(through, x, y)));
+            }
+            if (top > 2) {
+                CHECK(rgb_at(direct, 320, top / 2) == std::array<int, 3>{0, 0, 0});
+                CHECK(rgb_at(direct, 320, 479 - top / 2) == std::array<int, 3>{0, 0, 0});
+            }
+        }
+    }
+}
+
+// A resized window has a new framebuffer: the renderer follows it, and the picture fills the new
+// size (drawing through the old one would write into freed memory, which ASan would report).
+TEST_CASE("the play window follows its framebuffer when its size changes", "[screen]") {
+    need_video();
+    kiosk::ScreenOptions options;
+    options.width = 640;
+    options.height = 360;
+    kiosk::Screen screen(options, player::ClipInfo{});
+    screen.set_state(player::PlayerState{});
+    screen.show_osd(0);
+    player::VideoFrame frame;
+    frame.picture = blocks(320, 180, AV_PIX_FMT_YUV420P, {180, 60, 200}, {80, 200, 60}, {150, 100, 120});
+    screen.present(frame, {});
+    const auto before = rgb_at(read_back(screen.renderer()), 320, 90);
+    SDL_SetWindowSize(screen.window(), 960, 540);
+    for (int i = 0; i < 50; ++i) {  // until the X server has resized it
+        SDL_PumpEvents();
+        int w = 0, h = 0;
+        SDL_GetWindowSize(screen.window(), &w, &h);
+        if (w == 960) break;
+        SDL_Delay(20);
+    }
+    screen.redraw();
+    const Pixels after = read_back(screen.renderer());
+    REQUIRE(after.w == 960);
+    REQUIRE(after.h == 540);
+    CHECK(near(rgb_at(after, 480, 135), before));      // the top block, now at the new size
+    CHECK(near(rgb_at(after, 240, 405), rgb_at(after, 240, 400)));
+    CHECK_FALSE(near(rgb_at(after, 240, 405), before));  // the bottom left block is another colour
+}
+
+// The texture path's repaint (the kiosk's windows, and the play window with a GPU or a turned
+// picture) uploads only the rows said to have changed, and those exactly as a whole upload does.
+TEST_CASE("a texture repaint uploads the changed rows only, and those exactly as a whole upload", "[screen]") {
     need_video();
     // Black, then the same with two coloured bands: rows 100-119 (said to have changed) and
     // rows 200-219 (not said, so a repaint must not take them).
@@ -252,26 +395,16 @@ TEST_CASE("a repaint redraws the changed rows only, and those exactly as a whole
             av_frame_free(&y);
         });
     };
-    kiosk::ScreenOptions options;
-    options.width = 640;  // twice the picture: picture row y is window rows 2y and 2y + 1
-    options.height = 480;
-    kiosk::Screen screen(options, player::ClipInfo{});
-    screen.set_state(player::PlayerState{});
-    player::VideoFrame frame;
-    frame.picture = make(false);
-    screen.present(frame, {});
-    frame.picture = make(true);
-    screen.repaint(frame, {}, player::PictureRows{100, 20});
-    const Pixels repainted = read_back(screen.window());
-    screen.present(frame, {});
-    const Pixels whole = read_back(screen.window());
+    TextureWindow window(640, 480);  // twice the picture: picture row y is window rows 2y and 2y + 1
+    REQUIRE(window.texture->upload(make(false).get()));
+    const auto banded = make(true);
+    REQUIRE(window.texture->upload(banded.get(), player::PictureRows{100, 20}));
+    const Pixels repainted = window.draw();
+    REQUIRE(window.texture->upload(banded.get()));
+    const Pixels whole = window.draw();
     REQUIRE(repainted.w == 640);
     REQUIRE(whole.w == 640);
-    auto pixel = [](const Pixels& p, int x, int y) {
-        const size_t at = static_cast<size_t>((y * p.w + x) * 4);
-        return std::array<uint8_t, 3>{p.rgb[at], p.rgb[at + 1], p.rgb[at + 2]};
-    };
-    for (int y = 200; y < 240; ++y) CHECK(pixel(repainted, 320, y) == pixel(whole, 320, y));  // rows 100-119
+    for (int y = 200; y < 240; ++y) CHECK(rgb_at(repainted, 320, y) == rgb_at(whole, 320, y));  // rows 100-119
     CHECK(whole.at(320, 420) > 100);       // row 210 is in the second band...
     CHECK(repainted.at(320, 420) < 40);    // ...which the repaint was not told of: still black
     CHECK(repainted.at(320, 100) < 40);    // and above the bands, black in both
