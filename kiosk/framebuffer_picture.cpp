@@ -48,9 +48,9 @@ bool FramebufferPicture::can_draw_into(const SDL_Surface& surface) {
     return surface.pixels && rgb_format(surface) != AV_PIX_FMT_NONE;
 }
 
-bool FramebufferPicture::draw(SDL_Surface& surface, const SDL_Rect& area) {
-    const AVFrame* p = picture_.get();
-    if (!p || p->width <= 0 || p->height <= 0 || !can_draw_into(surface)) return false;
+bool FramebufferPicture::draw(SDL_Surface& surface, const SDL_Rect& area, const AVFrame& picture) {
+    const AVFrame* p = &picture;
+    if (p->width <= 0 || p->height <= 0 || !can_draw_into(surface)) return false;
     const SDL_Rect dst = letterbox(area, p->width, p->height, p->sample_aspect_ratio, 0);
     const SDL_Rect whole{0, 0, surface.w, surface.h};
     SDL_Rect inside;
@@ -84,10 +84,9 @@ bool FramebufferPicture::draw(SDL_Surface& surface, const SDL_Rect& area) {
     return rows > 0;
 }
 
-std::optional<SDL_Rect> FramebufferPicture::on_screen(const SDL_Rect& area, const SDL_Rect& in_picture) const {
-    if (!picture_) return std::nullopt;
-    const SDL_Rect dst = letterbox(area, picture_->width, picture_->height, picture_->sample_aspect_ratio, 0);
-    return picture_to_screen(dst, 0, picture_->width, picture_->height, in_picture);
+SDL_Rect FramebufferPicture::on_screen(const SDL_Rect& area, const AVFrame& picture, const SDL_Rect& in_picture) {
+    const SDL_Rect dst = letterbox(area, picture.width, picture.height, picture.sample_aspect_ratio, 0);
+    return picture_to_screen(dst, 0, picture.width, picture.height, in_picture);
 }
 
 }  // namespace courtplay::kiosk

@@ -5,7 +5,8 @@
 // over every picture and 11 MB more memory at 1080p (measured in docs/benchmarks.md). mpv's x11
 // output draws the same way as this.
 //
-// Unturned pictures only: a turned clip goes through VideoTexture. Main thread only.
+// Unturned pictures only: a turned clip goes through VideoTexture (VideoCanvas chooses). Main
+// thread only.
 #pragma once
 
 #include <SDL.h>
@@ -15,8 +16,6 @@ extern "C" {
 #include <libavutil/pixfmt.h>
 }
 
-#include <memory>
-#include <optional>
 
 struct SwsContext;
 
@@ -32,19 +31,13 @@ public:
     // True for the framebuffers it can draw into: 32-bit RGB, which is what X servers give.
     static bool can_draw_into(const SDL_Surface& surface);
 
-    // The picture to draw from now on (held, not copied: pictures are not changed once presented).
-    void hold(std::shared_ptr<const AVFrame> picture) { picture_ = std::move(picture); }
-    // Converts the picture into `surface`, as large as fits in `area` and centred, and makes the
-    // rest of `area` black. False, with nothing drawn, when there is no picture or it cannot be
-    // converted.
-    bool draw(SDL_Surface& surface, const SDL_Rect& area);
+    // Converts `picture` into `surface`, as large as fits in `area` and centred, and makes the
+    // rest of `area` black. False, with the picture not drawn, when it cannot be converted.
+    bool draw(SDL_Surface& surface, const SDL_Rect& area, const AVFrame& picture);
     // Where a rectangle of the picture (its own pixels) is on screen when drawn in `area`.
-    std::optional<SDL_Rect> on_screen(const SDL_Rect& area, const SDL_Rect& in_picture) const;
-    bool empty() const { return !picture_; }
-    void clear() { picture_.reset(); }
+    static SDL_Rect on_screen(const SDL_Rect& area, const AVFrame& picture, const SDL_Rect& in_picture);
 
 private:
-    std::shared_ptr<const AVFrame> picture_;
     SwsContext* sws_ = nullptr;
     // The colour conversion the context was last set up for: -1, none yet.
     int colourspace_ = -1, full_range_ = -1;

@@ -92,14 +92,17 @@ Screen::Screen(const ScreenOptions& options, player::ClipInfo clip)
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
     window_ = SDL_CreateWindow(options.title.c_str(), place.x, place.y, place.w, place.h, flags);
     if (!window_) throw std::runtime_error(std::string("cannot open a window: ") + SDL_GetError());
-    if (!make_renderer()) {
+    try {
+        canvas_ = std::make_unique<VideoCanvas>(window_);
+    } catch (const std::exception& e) {
         SDL_DestroyWindow(window_);
-        throw std::runtime_error(std::string("cannot draw in the window: ") + SDL_GetError());
+        throw std::runtime_error(std::string("cannot draw in the window: ") + e.what());
     }
+    canvas_->set_rotation(clip_.rotation);
 
     // Black at once. The first present also sets up the X framebuffer, off the first frame's path.
-    SDL_RenderClear(renderer_);
-    show();
+    canvas_->draw(SDL_Rect{0, 0, 0, 0});  // no picture yet: all black
+    canvas_->show();
 
     IMGUI_CHECKVERSION();
     font_ = font.get();
@@ -107,7 +110,7 @@ Screen::Screen(const ScreenOptions& options, player::ClipInfo clip)
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // nothing of a session is written to disk
     ImGui_ImplSDL2_InitForSDLRenderer(window_);
-    imgui_renderer_ = ImGui_ImplSDLRenderer_Init(renderer_);
+    imgui_renderer_ = ImGui_ImplSDLRenderer_Init(canvas_->renderer());
     imgui_ = true;
     osd_until_ = SDL_GetTicks() + 3000;
     // One ImGui frame drawn but not shown: ImGui sizes a new auto-sized window on its first frame
@@ -121,99 +124,40 @@ Screen::~Screen() {
         ImGui_ImplSDL2_Shutdown();
         ImGui::DestroyContext();
     }
-    video_.reset();
-    if (renderer_) SDL_DestroyRenderer(renderer_);
+    canvas_.reset();
     SDL_DestroyWindow(window_);
-}
-
-bool Screen::make_renderer() {
-    // prefer_software_without_gpu() chose SDL's software renderer: it draws on the window's
-    // framebuffer, where the picture then goes directly.
-    const char* driver = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
-    if (!(driver && std::string(driver) == "software" && draw_on(SDL_GetWindowSurface(window_)))) {
-        renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_ACCELERATED);
-        if (!renderer_) renderer_ = SDL_CreateRenderer(window_, -1, 0);
-        if (!renderer_) return false;
-        SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
-        video_ = std::make_unique<VideoTexture>(renderer_);
-    }
-    return true;
-}
-
-bool Screen::draw_on(SDL_Surface* framebuffer) {
-    if (!framebuffer || !FramebufferPicture::can_draw_into(*framebuffer)) return false;
-    renderer_ = SDL_CreateSoftwareRenderer(framebuffer);
-    if (!renderer_) return false;
-    framebuffer_ = framebuffer;
-    framebuffer_w_ = framebuffer->w;
-    framebuffer_h_ = framebuffer->h;
-    SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
-    video_ = std::make_unique<VideoTexture>(renderer_);
-    return true;
-}
-
-bool Screen::follow_framebuffer() {
-    if (renderer_ && !framebuffer_) return true;  // SDL's renderer for the window follows it itself
-    SDL_Surface* surface = SDL_GetWindowSurface(window_);
-    if (renderer_ && surface == framebuffer_ && surface->w == framebuffer_w_ && surface->h == framebuffer_h_) return true;
-    // A new size: the old framebuffer is gone, and nothing may draw through the renderer made on
-    // it. Its textures (ImGui's font, a turned picture's) go with it and are made again.
-    if (imgui_renderer_) ImGui_ImplSDLRenderer_Shutdown();
-    imgui_renderer_ = false;
-    video_.reset();
-    if (renderer_) SDL_DestroyRenderer(renderer_);
-    renderer_ = nullptr;
-    framebuffer_ = nullptr;
-    if (!draw_on(surface)) return false;  // nothing is drawn until the window has a framebuffer again
-    if (imgui_) imgui_renderer_ = ImGui_ImplSDLRenderer_Init(renderer_);
-    return true;
-}
-
-void Screen::show() {
-    SDL_RenderPresent(renderer_);
-    if (framebuffer_) SDL_UpdateWindowSurface(window_);  // a renderer made on a surface only draws on it
 }
 
 void Screen::set_clip(const player::ClipInfo& clip) {
     clip_ = clip;
-    if (!video_) return;
-    if (direct()) {
-        video_->clear();  // a turned clip's texture: not needed now
-        return;
-    }
-    picture_.clear();
-    video_->prepare(clip.width, clip.height);  // a clip without pictures, or of unknown size: at the first
+    canvas_->set_rotation(clip.rotation);
+    canvas_->prepare(clip.width, clip.height);  // a clip without pictures, or of unknown size: at the first
 }
 
 void Screen::present(const player::VideoFrame& frame, const player::FramePosition& position) {
     position_ = position;
-    if (direct()) {
-        picture_.hold(frame.picture);
-        redraw();
-    } else if (video_ && video_->upload(frame.picture.get())) {
-        redraw();
-    }
+    if (canvas_->take(frame.picture)) redraw();
 }
 
 void Screen::repaint(const player::VideoFrame& frame, const player::FramePosition& position,
                      player::PictureRows changed) {
-    if (direct()) return present(frame, position);  // the whole picture is converted at every draw
     position_ = position;
-    if (video_ && video_->upload(frame.picture.get(), changed)) redraw();
+    if (canvas_->take(frame.picture, changed)) redraw();
 }
 
 void Screen::redraw() {
-    if (!follow_framebuffer()) return;
-    int out_w = 0, out_h = 0;
-    SDL_GetRendererOutputSize(renderer_, &out_w, &out_h);
-    const SDL_Rect all{0, 0, out_w, out_h};
-    SDL_RenderFlush(renderer_);  // what was drawn before is in the framebuffer before the picture
-    if (!(direct() && picture_.draw(*framebuffer_, all))) {
-        SDL_RenderClear(renderer_);
-        video_->draw(all, clip_.rotation);
+    if (canvas_->stale()) {
+        // A new framebuffer (the window's size changed): ImGui's font texture goes with the old renderer.
+        if (imgui_renderer_) ImGui_ImplSDLRenderer_Shutdown();
+        imgui_renderer_ = false;
+        if (!canvas_->remake()) return;  // nothing is drawn until the window has a framebuffer again
+        if (imgui_) imgui_renderer_ = ImGui_ImplSDLRenderer_Init(canvas_->renderer());
     }
+    int out_w = 0, out_h = 0;
+    SDL_GetRendererOutputSize(canvas_->renderer(), &out_w, &out_h);
+    canvas_->draw(SDL_Rect{0, 0, out_w, out_h});
     draw_osd();
-    show();
+    canvas_->show();
 }
 
 std::string Screen::osd_line() const {
@@ -226,10 +170,8 @@ std::optional<SDL_Rect> Screen::mark_on_screen() const {
     if (!mark_) return std::nullopt;
     const watermark::Box box = mark_->last_box();
     int out_w = 0, out_h = 0;
-    SDL_GetRendererOutputSize(renderer_, &out_w, &out_h);
-    const SDL_Rect area{0, 0, out_w, out_h}, in_picture{box.x, box.y, box.width, box.height};
-    std::optional<SDL_Rect> r = direct() ? picture_.on_screen(area, in_picture)
-                                         : video_ ? video_->on_screen(area, clip_.rotation, in_picture) : std::nullopt;
+    SDL_GetRendererOutputSize(canvas_->renderer(), &out_w, &out_h);
+    std::optional<SDL_Rect> r = canvas_->on_screen(SDL_Rect{0, 0, out_w, out_h}, SDL_Rect{box.x, box.y, box.width, box.height});
     if (!r) return std::nullopt;
     // The renderer's pixels to ImGui's (they differ on a high-density display).
     const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;

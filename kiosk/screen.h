@@ -3,8 +3,7 @@
 #pragma once
 
 #include "kiosk/evidence_badge.h"
-#include "kiosk/framebuffer_picture.h"
-#include "kiosk/video_texture.h"
+#include "kiosk/video_canvas.h"
 #include "player/player.h"
 
 #include <SDL.h>
@@ -60,15 +59,9 @@ public:
     void keep_clear_of(const watermark::Watermark* mark) { mark_ = mark; }
     void toggle_fullscreen();
     SDL_Window* window() const { return window_; }
-    SDL_Renderer* renderer() const { return renderer_; }  // null while the window has no framebuffer
+    SDL_Renderer* renderer() const { return canvas_->renderer(); }  // null while the window has no framebuffer
 
 private:
-    bool make_renderer();
-    bool draw_on(SDL_Surface* framebuffer);  // a software renderer on the window's framebuffer
-    bool follow_framebuffer();                // made again on a new framebuffer; false: none now
-    // The picture goes straight into the framebuffer (FramebufferPicture), not through a texture.
-    bool direct() const { return framebuffer_ && clip_.rotation % 360 == 0; }
-    void show();  // puts what was drawn on screen
     void draw_osd();
     void draw_badge(const std::optional<SDL_Rect>& mark, const std::optional<SDL_Rect>& position);
     void draw_notice();
@@ -76,15 +69,8 @@ private:
     std::optional<SDL_Rect> mark_on_screen() const;  // in ImGui's coordinates
 
     SDL_Window* window_ = nullptr;
-    SDL_Renderer* renderer_ = nullptr;
-    // Without a GPU, the renderer draws on the window's framebuffer (its SDL surface), which the
-    // picture is also converted into directly; it is made again when the window's size changes,
-    // since the framebuffer is then a new one. Null: SDL's own renderer for the window.
-    SDL_Surface* framebuffer_ = nullptr;
-    int framebuffer_w_ = 0, framebuffer_h_ = 0;
-    FramebufferPicture picture_;
-    std::unique_ptr<VideoTexture> video_;  // made with the renderer, gone before it: turned pictures, and with a GPU
-    bool imgui_renderer_ = false;          // ImGui's renderer backend is set up on renderer_
+    std::unique_ptr<VideoCanvas> canvas_;  // the renderer and the picture; gone before the window
+    bool imgui_renderer_ = false;          // ImGui's renderer backend is set up on the canvas's renderer
     std::unique_ptr<ImFontAtlas> font_;    // the ImGui context's, which does not own it: gone after it
     player::ClipInfo clip_;
     bool fullscreen_;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 namespace courtplay::kiosk::app {
 
@@ -15,14 +16,11 @@ struct CourtDisplays::Screen {
     std::string output;  // the RandR output it is on, while up
     SDL_Rect where{};
     SDL_Window* window = nullptr;
-    SDL_Renderer* renderer = nullptr;
-    std::unique_ptr<VideoTexture> texture;
+    std::unique_ptr<VideoCanvas> canvas;  // gone before the window
 
     void close() {
-        texture.reset();
-        if (renderer) SDL_DestroyRenderer(renderer);
+        canvas.reset();
         if (window) SDL_DestroyWindow(window);
-        renderer = nullptr;
         window = nullptr;
         output.clear();
     }
@@ -87,17 +85,19 @@ void CourtDisplays::open(Screen& s, const DisplayOutput& out) {
     const SDL_Rect where{out.x, out.y, out.width, out.height};
     s.window = SDL_CreateWindow(("courtplay court screen " + s.wanted).c_str(), where.x, where.y, where.w, where.h,
                                 SDL_WINDOW_BORDERLESS | SDL_WINDOW_SKIP_TASKBAR);
-    if (s.window) s.renderer = SDL_CreateRenderer(s.window, -1, 0);
-    if (!s.renderer) {
-        std::fprintf(stderr, "courtplay: court screen %s cannot be drawn on: %s\n", s.wanted.c_str(), SDL_GetError());
+    try {
+        if (!s.window) throw std::runtime_error(SDL_GetError());
+        s.canvas = std::make_unique<VideoCanvas>(s.window);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "courtplay: court screen %s cannot be drawn on: %s\n", s.wanted.c_str(), e.what());
         s.close();
         return;
     }
     s.output = out.name;
     s.where = where;
-    s.texture = std::make_unique<VideoTexture>(s.renderer);
+    s.canvas->set_rotation(rotation_);
     hide_cursor(s.window);
-    if (last_.picture) s.texture->upload(last_.picture.get());
+    if (last_.picture) s.canvas->take(last_.picture);
     draw(s);
 }
 
@@ -148,11 +148,17 @@ void CourtDisplays::redraw(Uint32 window_id) {
         if (s->window && SDL_GetWindowID(s->window) == window_id) draw(*s);
 }
 
+void CourtDisplays::begin_clip(int rotation) {
+    rotation_ = rotation;
+    for (auto& s : screens_)
+        if (s->canvas) s->canvas->set_rotation(rotation);
+}
+
 void CourtDisplays::black() {
     last_ = {};
     for (auto& s : screens_) {
         if (!s->window) continue;
-        s->texture->clear();
+        s->canvas->clear();
         draw(*s);
     }
 }
@@ -161,16 +167,17 @@ void CourtDisplays::present(const player::VideoFrame& frame, const player::Frame
     last_ = frame;
     for (auto& s : screens_) {
         if (!s->window) continue;
-        if (!s->texture->upload(frame.picture.get())) s->texture->clear();  // black, never a stale picture
+        if (!s->canvas->take(frame.picture)) s->canvas->clear();  // black, never a stale picture
         draw(*s);
     }
 }
 
 void CourtDisplays::draw(Screen& s) {
-    SDL_SetRenderDrawColor(s.renderer, 0, 0, 0, 255);
-    SDL_RenderClear(s.renderer);
-    if (!s.texture->empty()) s.texture->draw(SDL_Rect{0, 0, s.where.w, s.where.h}, rotation_);
-    SDL_RenderPresent(s.renderer);
+    if (s.canvas->stale() && !s.canvas->remake()) return;  // its size changed, and it has no framebuffer yet
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(s.canvas->renderer(), &w, &h);
+    s.canvas->draw(SDL_Rect{0, 0, w, h});
+    s.canvas->show();
 }
 
 }  // namespace courtplay::kiosk::app

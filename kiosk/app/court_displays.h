@@ -6,7 +6,7 @@
 #pragma once
 
 #include "kiosk/display_outputs.h"
-#include "kiosk/video_texture.h"
+#include "kiosk/video_canvas.h"
 #include "player/player.h"
 
 #include <SDL.h>
@@ -37,7 +37,7 @@ public:
     std::vector<CourtDisplay> status() const;
     bool owns(Uint32 window_id) const;
     void redraw(Uint32 window_id);  // the X server lost what the window showed (exposed)
-    void begin_clip(int rotation) { rotation_ = rotation; }  // the clip's turn (0/90/180/270)
+    void begin_clip(int rotation);  // the clip's turn (0/90/180/270)
     void black();                   // between clips: nothing on any court screen
 
     void present(const player::VideoFrame& frame, const player::FramePosition& position) override;
