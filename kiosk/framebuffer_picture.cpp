@@ -48,23 +48,22 @@ bool FramebufferPicture::can_draw_into(const SDL_Surface& surface) {
     return surface.pixels && rgb_format(surface) != AV_PIX_FMT_NONE;
 }
 
-bool FramebufferPicture::draw(SDL_Surface& surface, const SDL_Rect& area, const AVFrame& picture) {
-    const AVFrame* p = &picture;
-    if (p->width <= 0 || p->height <= 0 || !can_draw_into(surface)) return false;
-    const SDL_Rect dst = letterbox(area, p->width, p->height, p->sample_aspect_ratio, 0);
+bool FramebufferPicture::draw(SDL_Surface& surface, const SDL_Rect& area, const AVFrame& p) {
+    if (p.width <= 0 || p.height <= 0 || !can_draw_into(surface)) return false;
+    const SDL_Rect dst = letterbox(area, p.width, p.height, p.sample_aspect_ratio, 0);
     const SDL_Rect whole{0, 0, surface.w, surface.h};
     SDL_Rect inside;
     if (dst.w <= 0 || dst.h <= 0 || !SDL_IntersectRect(&dst, &whole, &inside) || !SDL_RectEquals(&inside, &dst))
         return false;
 
     SwsContext* before = sws_;
-    sws_ = sws_getCachedContext(sws_, p->width, p->height, without_range(p->format), dst.w, dst.h,
+    sws_ = sws_getCachedContext(sws_, p.width, p.height, without_range(p.format), dst.w, dst.h,
                                 rgb_format(surface), SWS_BILINEAR, nullptr, nullptr, nullptr);
     if (!sws_) return false;
     // The colours SDL gives the same picture through a YUV texture: BT.601 for full-range (JPEG)
     // pictures and for pictures of up to 576 rows, BT.709 above.
-    const int full_range = player::is_full_range(*p) ? 1 : 0;
-    const int colourspace = !full_range && p->height > 576 ? SWS_CS_ITU709 : SWS_CS_ITU601;
+    const int full_range = player::is_full_range(p) ? 1 : 0;
+    const int colourspace = !full_range && p.height > 576 ? SWS_CS_ITU709 : SWS_CS_ITU601;
     if (sws_ != before || colourspace != colourspace_ || full_range != full_range_) {
         sws_setColorspaceDetails(sws_, sws_getCoefficients(colourspace), full_range, sws_getCoefficients(SWS_CS_DEFAULT),
                                  1, 0, 1 << 16, 1 << 16);
@@ -79,7 +78,7 @@ bool FramebufferPicture::draw(SDL_Surface& surface, const SDL_Rect& area, const 
     if (SDL_LockSurface(&surface) != 0) return false;
     uint8_t* planes[4] = {static_cast<uint8_t*>(surface.pixels) + static_cast<ptrdiff_t>(dst.y) * surface.pitch + dst.x * 4};
     int strides[4] = {surface.pitch};
-    const int rows = sws_scale(sws_, p->data, p->linesize, 0, p->height, planes, strides);
+    const int rows = sws_scale(sws_, p.data, p.linesize, 0, p.height, planes, strides);
     SDL_UnlockSurface(&surface);
     return rows > 0;
 }

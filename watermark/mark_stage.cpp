@@ -63,9 +63,9 @@ player::FramePtr MarkStage::writable_copy(const AVFrame& decoded) {
 void MarkStage::mark_and_send(bool repaint) {
     if (!shown_.picture || outputs_.empty()) return;
     // Let go of the last picture first: unless an output still holds it, the copy below goes into
-    // that same buffer, still in the cache. A screen drawing through a texture keeps its own copy
-    // there; one drawing straight into its framebuffer holds the picture until the next arrives,
-    // for redraws, and then two buffers take turns (3 MB each at 1080p).
+    // that same buffer, still in the cache. A screen (kiosk::VideoCanvas) holds the picture it
+    // shows until the next arrives, for redraws, so with one two buffers take turns (3 MB each at
+    // 1080p).
     marked_.reset();
     player::FramePtr copy = writable_copy(*shown_.picture);
     if (!copy) return;  // out of memory: the outputs keep the last marked picture rather than an unmarked one
