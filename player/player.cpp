@@ -327,7 +327,10 @@ Micros Player::play_due(Micros now) {
             external_clock_.set(head.time, now, serial_);
             master = head.time;
         }
-        if (head.time > master) return static_cast<Micros>(static_cast<double>(head.time - master) / rate_);
+        // Handed over ahead of its time: by what the sinks take to put a frame on screen, and a
+        // little more, on the side IS-191 tolerates (present_lead.h).
+        const Micros until_due = static_cast<Micros>(static_cast<double>(head.time - master) / rate_) - lead_.get();
+        if (until_due > 0) return until_due;
 
         VideoFrame frame = std::move(*video_frames_.try_pop());
         bool next_due = video_frames_.peek([&](const VideoFrame* f) {
@@ -346,8 +349,10 @@ Micros Player::play_due(Micros now) {
 void Player::present(const VideoFrame& frame) {
     on_screen_ = frame;
     const FramePosition position = position_of(frame.time);
+    const Micros before_sinks = monotonic_now();
     for (VideoSink* sink : sinks_) sink->present(frame, position);
     const Micros shown_at = monotonic_now();
+    lead_.add(shown_at - before_sinks);
     if (stats_.first_frame_at == kNoTime) stats_.first_frame_at = shown_at;
     ++stats_.frames_presented;
     if (!paused_ && renderer_ && !renderer_->ended(serial_)) {

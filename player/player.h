@@ -11,6 +11,7 @@
 #include "player/audio_renderer.h"
 #include "player/demuxer.h"
 #include "player/frame_history.h"
+#include "player/present_lead.h"
 #include "player/video_decoder.h"
 
 #include <deque>
@@ -195,6 +196,7 @@ private:
     float volume_ = 1.0f;
     bool muted_ = false;
     Micros loop_a_ = kNoTime, loop_b_ = kNoTime;  // absolute
+    PresentLead lead_;
     PlaybackStats stats_;
 };
 
