@@ -35,7 +35,9 @@ bool write_stats(const std::string& path, const player::PlaybackStats& stats, pl
     j["first_frame_ms"] = stats.first_frame_at == player::kNoTime
                               ? nlohmann::json(nullptr)
                               : nlohmann::json(static_cast<double>(stats.first_frame_at - process_start) / 1000.0);
-    j["av_offset_ms"] = {{"p50", percentile(stats.av_offset_ms, 0.50)},
+    // p99 settles IS-191's early side (sound at most 15 ms ahead), p1 its late side (45 ms behind).
+    j["av_offset_ms"] = {{"p1", percentile(stats.av_offset_ms, 0.01)},
+                         {"p50", percentile(stats.av_offset_ms, 0.50)},
                          {"p99", percentile(stats.av_offset_ms, 0.99)},
                          {"max_abs", max_abs},
                          {"samples", stats.av_offset_ms.size()}};
