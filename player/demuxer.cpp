@@ -173,10 +173,10 @@ void Demuxer::start(PacketQueue* video, PacketQueue* audio) {
     });
 }
 
-void Demuxer::seek(Micros target, int serial, double rate) {
+void Demuxer::seek(Micros target, int serial, double rate, bool whole) {
     {
         std::lock_guard lock(mutex_);
-        request_ = SeekRequest{target, serial, rate};
+        request_ = SeekRequest{target, serial, rate, whole};
     }
     wake_.notify_all();
 }
@@ -331,7 +331,7 @@ void Demuxer::carry_out(const SeekRequest& request) {
         backoff = backoff ? backoff * 2 : 1000000;
     }
 
-    SeekMark mark{request.target, request.rate};
+    SeekMark mark{request.target, request.rate, request.whole};
     video_mark_ = mark;
     audio_mark_ = mark;
     for (auto& [st, packet] : held) push(st, std::move(packet));

@@ -46,7 +46,7 @@ public:
     // Starts reading. A null queue means that stream is not wanted.
     void start(PacketQueue* video, PacketQueue* audio);
     // Lands the streams at `target` (absolute µs) under `serial`; the newest request wins.
-    void seek(Micros target, int serial, double rate);
+    void seek(Micros target, int serial, double rate, bool whole = true);
     void stop();
     // From any thread: whether the demuxer has read to the end of the clip.
     bool read_to_end() const { return read_to_end_; }
@@ -56,7 +56,7 @@ public:
     bool holds(Micros from, Micros span) const;
 
 private:
-    struct SeekRequest { Micros target; int serial; double rate; };
+    struct SeekRequest { Micros target; int serial; double rate; bool whole; };
     void run();
     void carry_out(const SeekRequest& request);
     bool queues_full() const;

@@ -17,6 +17,9 @@ namespace courtplay::player {
 struct SeekMark {
     Micros target = kNoTime;  // absolute stream time to land on; kNoTime = continue from here
     double rate = 1.0;        // playback rate from this serial on
+    // The frames before the target are kept for backward steps: decode all of them. Otherwise
+    // the decoder may skip those nothing refers to (only the target is needed).
+    bool whole = true;
 };
 
 struct PacketItem {

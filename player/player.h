@@ -146,13 +146,14 @@ private:
     };
     struct Landing {  // a seek on its way
         bool silent;          // re-aligns sound only: the frame on screen does not change
+        bool whole;           // every frame before the target is decoded into the history
         std::vector<double>* timing;  // where the time to land is recorded (stats_), or null
         Micros requested_at;
     };
 
     void post(Intent intent);
     bool carry_out(const Intent& intent, Micros now);  // false: not finished, retry next tick
-    void begin_seek(Micros absolute, bool silent, std::vector<double>* timing, Micros requested_at);
+    void begin_seek(Micros absolute, bool silent, bool whole, std::vector<double>* timing, Micros requested_at);
     bool land(Micros now);
     Micros play_due(Micros now);
     void present(const VideoFrame& frame);

@@ -27,6 +27,7 @@ void VideoDecoder::begin_serial(const PacketItem& item) {
     if (serial_ != -1) avcodec_flush_buffers(codec_.get());
     serial_ = item.serial;
     target_ = item.seek ? item.seek->target : kNoTime;
+    whole_ = !item.seek || item.seek->whole;
     held_.reset();
     next_time_ = kNoTime;
 }
@@ -44,11 +45,24 @@ void VideoDecoder::run() {
             avcodec_flush_buffers(codec_.get());  // leaves draining mode so a later seek can decode again
             continue;
         }
+        codec_->skip_frame = skippable(*item->packet) ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
         // A corrupt packet is skipped: the decoder conceals what it can and playback goes on.
         int err = avcodec_send_packet(codec_.get(), item->packet.get());
         if (err < 0 && err != AVERROR(EAGAIN)) continue;
         receive_all();
     }
+}
+
+// On the way to a seek's target only the target is needed, and the frames it is decoded from: a
+// frame no other frame refers to (most B-frames) may be left undecoded, if it is not the target.
+// It is not when the frame after it, at its time plus its duration, is at or before the target
+// too; a second duration is margin for rounded durations. (No duration, no skipping.) FFmpeg's
+// frame threads take skip_frame with each packet.
+bool VideoDecoder::skippable(const AVPacket& packet) const {
+    if (whole_ || target_ == kNoTime) return false;
+    const Micros time = to_micros(packet.pts, stream_->time_base);
+    const Micros duration = to_micros(packet.duration, stream_->time_base);
+    return time != kNoTime && duration != kNoTime && duration > 0 && time + 2 * duration <= target_;
 }
 
 // Returns false when the output refused a frame (stale serial or shutdown).

@@ -29,6 +29,7 @@ public:
 private:
     void run();
     void begin_serial(const PacketItem& item);
+    bool skippable(const AVPacket& packet) const;
     bool receive_all();
     bool emit(FramePtr frame);
     bool push(std::shared_ptr<const AVFrame> picture, Micros time, Micros duration, VideoFrame::Kind kind);
@@ -43,6 +44,7 @@ private:
     // Decoder thread only:
     int serial_ = -1;
     Micros target_ = kNoTime;  // set while landing on a seek target
+    bool whole_ = true;        // decode every frame before the target (SeekMark::whole)
     std::shared_ptr<const AVFrame> held_;  // best candidate for the target so far
     Micros held_time_ = kNoTime, held_duration_ = 0;
     Micros next_time_ = kNoTime;  // predicted time of the next frame, for frames with no timestamp
