@@ -46,7 +46,7 @@ public:
     // Starts reading. A null queue means that stream is not wanted.
     void start(PacketQueue* video, PacketQueue* audio);
     // Lands the streams at `target` (absolute µs) under `serial`; the newest request wins.
-    void seek(Micros target, int serial, double rate, bool whole = true);
+    void seek(Micros target, int serial, double rate, bool whole);
     void stop();
     // From any thread: whether the demuxer has read to the end of the clip.
     bool read_to_end() const { return read_to_end_; }
