@@ -54,7 +54,7 @@ Player::Player(std::unique_ptr<Source> source, PlayerOptions options, const Audi
 
     paused_ = options_.start_paused;
     if (video_decoder_) {
-        landing_ = Landing{false, true, nullptr, 0};  // the first frame lands like a seek's target
+        landing_ = Landing{SeekKind::Whole, nullptr, 0};  // the first frame lands like a seek's target
         if (renderer_) renderer_->set_paused(true);
     } else {
         started_ = origin_known_ = true;
@@ -148,24 +148,25 @@ bool Player::land(Micros now) {
             if (options_.segment_out != kNoTime && renderer_) renderer_->set_stop_at(absolute(options_.segment_out));
             if (options_.segment_in != kNoTime && options_.segment_in > 0) {
                 // A permitted segment: its first frame, not the clip's, is the first shown.
-                begin_seek(clamp_to_segment(absolute(options_.segment_in)), false, false, nullptr, now);
+                begin_seek(clamp_to_segment(absolute(options_.segment_in)), SeekKind::Quick, nullptr, now);
                 return false;
             }
         }
-        const bool unchanged = landing_->silent && on_screen_.picture && on_screen_.time == frame->time;
+        const bool unchanged =
+            landing_->kind == SeekKind::Silent && on_screen_.picture && on_screen_.time == frame->time;
         history_.append_current(*frame);
         if (!unchanged) present(*frame);
         if (landing_->timing) record(*landing_->timing, landing_->requested_at);
         started_ = true;
         external_clock_.set(frame->time, monotonic_now(), serial_);  // from when it was on screen
-        const bool whole = landing_->whole;
+        const bool quick = landing_->kind == SeekKind::Quick;
         landing_.reset();
         if (renderer_) renderer_->set_paused(paused_);
-        if (!whole && paused_) {
+        if (quick && paused_) {
             // The seek skipped frames behind its target to land sooner; backward steps from here
             // need every one. Decode the GOP again, in the background of the paused picture, and
             // take no control until it is in.
-            begin_seek(frame->time, true, true, nullptr, now);
+            begin_seek(frame->time, SeekKind::Silent, nullptr, now);
             return false;
         }
         return true;
@@ -181,7 +182,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
             // Frames were stepped: the sound is still where playback paused. Land it on this frame.
             resync_ = false;
             set_paused(false, now);
-            if (renderer_) begin_seek(on_screen_.time, true, true, nullptr, now);
+            if (renderer_) begin_seek(on_screen_.time, SeekKind::Silent, nullptr, now);
             return true;
         }
         set_paused(false, now);
@@ -190,12 +191,12 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         pause_here(now);
         return true;
     case K::Seek:
-        begin_seek(clamp_to_segment(absolute(intent.a)), false, false, &stats_.seek_ms, intent.requested_at);
+        begin_seek(clamp_to_segment(absolute(intent.a)), SeekKind::Quick, &stats_.seek_ms, intent.requested_at);
         return true;
     case K::Jump: {
         Micros base = video_decoder_ ? on_screen_.time : master_clock(now);
         if (base == kNoTime) base = demuxer_.info().start;
-        begin_seek(clamp_to_segment(base + intent.a), false, false, &stats_.seek_ms, intent.requested_at);
+        begin_seek(clamp_to_segment(base + intent.a), SeekKind::Quick, &stats_.seek_ms, intent.requested_at);
         return true;
     }
     case K::Step: {
@@ -240,7 +241,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         const Micros floor = options_.segment_in != kNoTime ? absolute(options_.segment_in) : demuxer_.info().start;
         if (!on_screen_.picture || on_screen_.time <= floor) return true;  // already at the first frame
         // Before the history: decode the GOP once more; it lands in the history for the next steps.
-        begin_seek(on_screen_.time - 1, false, true, &stats_.step_ms, intent.requested_at);
+        begin_seek(on_screen_.time - 1, SeekKind::Whole, &stats_.step_ms, intent.requested_at);
         return true;
     }
     case K::Rate:
@@ -249,7 +250,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
         external_clock_.set_rate(rate_);
         if (renderer_ && started_) {  // sound already decoded at the old speed must be redone
             Micros here = video_decoder_ ? on_screen_.time : master_clock(now);
-            if (here != kNoTime) begin_seek(here, true, true, nullptr, now);
+            if (here != kNoTime) begin_seek(here, SeekKind::Silent, nullptr, now);
         }
         return true;
     case K::Volume:
@@ -272,8 +273,7 @@ bool Player::carry_out(const Intent& intent, Micros now) {
     return true;
 }
 
-void Player::begin_seek(Micros absolute_target, bool silent, bool whole, std::vector<double>* timing,
-                        Micros requested_at) {
+void Player::begin_seek(Micros absolute_target, SeekKind kind, std::vector<double>* timing, Micros requested_at) {
     if (waiting_since_ != kNoTime) stop_waiting(kNoTime, monotonic_now());  // the seek lands on its own
     ++serial_;
     video_frames_.set_serial(serial_);
@@ -282,7 +282,7 @@ void Player::begin_seek(Micros absolute_target, bool silent, bool whole, std::ve
         renderer_->set_serial(serial_);
         renderer_->set_paused(true);  // sound waits until the picture has landed
     }
-    demuxer_.seek(absolute_target, serial_, rate_, whole);
+    demuxer_.seek(absolute_target, serial_, rate_, kind != SeekKind::Quick);
     history_.clear();
     video_ended_ = false;
     ended_ = false;
@@ -292,13 +292,13 @@ void Player::begin_seek(Micros absolute_target, bool silent, bool whole, std::ve
         if (renderer_) renderer_->set_paused(paused_);
         return;
     }
-    landing_ = Landing{silent, whole, timing, requested_at};
+    landing_ = Landing{kind, timing, requested_at};
 }
 
 // Presents every frame that is due by the master clock; returns the time until the next one.
 Micros Player::play_due(Micros now) {
     if (!video_decoder_) {
-        if (loop_b_ != kNoTime && master_clock(now) >= loop_b_) begin_seek(loop_a_, false, false, nullptr, now);
+        if (loop_b_ != kNoTime && master_clock(now) >= loop_b_) begin_seek(loop_a_, SeekKind::Quick, nullptr, now);
         return kIdle;
     }
     for (;;) {
@@ -324,7 +324,7 @@ Micros Player::play_due(Micros now) {
             return kIdle;
         }
         if (loop_b_ != kNoTime && head.time > loop_b_) {
-            begin_seek(loop_a_, false, false, nullptr, now);
+            begin_seek(loop_a_, SeekKind::Quick, nullptr, now);
             return 0;
         }
         if (options_.segment_out != kNoTime && head.time > absolute(options_.segment_out)) {
@@ -383,7 +383,7 @@ void Player::record(std::vector<double>& timing, Micros requested_at) {
 void Player::pause_here(Micros now) {
     if (paused_) return;
     set_paused(true, now);
-    if (video_decoder_ && on_screen_.picture && !video_ended_) begin_seek(on_screen_.time, true, true, nullptr, now);
+    if (video_decoder_ && on_screen_.picture && !video_ended_) begin_seek(on_screen_.time, SeekKind::Silent, nullptr, now);
 }
 
 // The next frame is due, and nothing is decoded or waiting to be decoded: the clip's bytes have
@@ -462,7 +462,7 @@ void Player::check_end() {
     const bool audio_done = !renderer_ || renderer_->ended(serial_);
     if (!video_done || !audio_done) return;
     if (loop_b_ != kNoTime) {
-        begin_seek(loop_a_, false, false, nullptr, monotonic_now());
+        begin_seek(loop_a_, SeekKind::Quick, nullptr, monotonic_now());
         return;
     }
     ended_ = true;

@@ -144,16 +144,20 @@ private:
         double value = 0;
         Micros requested_at = 0;
     };
+    enum class SeekKind {
+        Quick,   // shown; frames no other refers to, before the target, are left undecoded
+        Whole,   // shown; every frame before the target is decoded into the history
+        Silent,  // re-aligns sound only (whole): the frame on screen does not change
+    };
     struct Landing {  // a seek on its way
-        bool silent;          // re-aligns sound only: the frame on screen does not change
-        bool whole;           // every frame before the target is decoded into the history
+        SeekKind kind;
         std::vector<double>* timing;  // where the time to land is recorded (stats_), or null
         Micros requested_at;
     };
 
     void post(Intent intent);
     bool carry_out(const Intent& intent, Micros now);  // false: not finished, retry next tick
-    void begin_seek(Micros absolute, bool silent, bool whole, std::vector<double>* timing, Micros requested_at);
+    void begin_seek(Micros absolute, SeekKind kind, std::vector<double>* timing, Micros requested_at);
     bool land(Micros now);
     Micros play_due(Micros now);
     void present(const VideoFrame& frame);
