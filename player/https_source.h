@@ -23,8 +23,8 @@
 //   status() then says `verified` or `failed`. A mismatch, or a length that is not the grant's,
 //   makes it `failed`: from then on every read fails with AVERROR_INVALIDDATA and nothing more is
 //   shown.
-// - After the proof: the hash also records each 1 MiB chunk's SHA-256 (chunk_digests.h). Once the
-//   clip is `verified`, every byte read() hands out comes from a whole chunk that was fetched,
+// - After the proof: the hash also records each 1 MiB chunk's keyed digest (chunk_digests.h).
+//   Once the clip is `verified`, every byte read() hands out comes from a whole chunk that was fetched,
 //   copied out of the window and found equal to the proof's: a service that sent the original to
 //   be proven and something else to be played is caught at the first altered chunk, nothing of
 //   which is handed out. The source is then `failed` (status().altered_chunk says which), and every

@@ -88,5 +88,5 @@ TEST_CASE("An empty clip has no chunks and an exact multiple no short one") {
     const ChunkDigests d = record(b, 1000);
     CHECK(d.count() == 3);
     CHECK(d.length_of(2) == 1000);
-    CHECK_THROWS(ChunkDigests(1000, 3000, {}));  // digests that do not cover the clip
+    CHECK_THROWS(ChunkDigests(1000, 3000, {}, {}));  // digests that do not cover the clip
 }
