@@ -182,7 +182,7 @@ void Store::add_clip(const ClipRecord& c) {
 
 std::optional<ClipRecord> Store::find_clip(const std::string& id) {
     std::lock_guard lock(*db_mutex_);
-    auto q = db_.prepare(std::string(kClipColumns) + "WHERE id = ?1");
+    auto q = db_.prepare(std::string(kClipColumns).append("WHERE id = ?1"));
     q.bind(1, id);
     if (!q.step()) return std::nullopt;
     return read_clip(q);
@@ -190,7 +190,7 @@ std::optional<ClipRecord> Store::find_clip(const std::string& id) {
 
 std::vector<ClipRecord> Store::list_clips() {
     std::lock_guard lock(*db_mutex_);
-    auto q = db_.prepare(std::string(kClipColumns) + "ORDER BY added_at, id");
+    auto q = db_.prepare(std::string(kClipColumns).append("ORDER BY added_at, id"));
     std::vector<ClipRecord> out;
     while (q.step()) out.push_back(read_clip(q));
     return out;
@@ -270,7 +270,7 @@ std::optional<ShareRecord> Store::find_share_by_token_hash(const std::string& to
 
 std::vector<ShareRecord> Store::list_shares() {
     std::lock_guard lock(*db_mutex_);
-    auto q = db_.prepare(std::string(kShareColumns) + "ORDER BY created_at, id");
+    auto q = db_.prepare(std::string(kShareColumns).append("ORDER BY created_at, id"));
     std::vector<ShareRecord> out;
     while (q.step()) out.push_back(read_share(q));
     for (ShareRecord& s : out) s.clips = share_clips(s.id);
