@@ -362,15 +362,28 @@ void Player::present(const VideoFrame& frame) {
     for (VideoSink* sink : sinks_) sink->present(frame, position);
     const Micros shown_at = monotonic_now();
     lead_.add(shown_at - before_sinks);
+    handed_at_ = before_sinks;
+    offset_sampled_ = false;
     if (stats_.first_frame_at == kNoTime) stats_.first_frame_at = shown_at;
     ++stats_.frames_presented;
     if (!paused_ && renderer_ && !renderer_->ended(serial_)) {
         Micros audio = audio_clock_.get(shown_at, serial_);
         if (audio != kNoTime) {
             stats_.av_offset_ms.push_back(static_cast<double>(audio - frame.time) / 1000.0);
+            offset_sampled_ = true;
             external_clock_.set(audio, shown_at, serial_);  // so a hand-over at the end of sound is seamless
         }
     }
+}
+
+void Player::on_screen_at(Micros at) {
+    if (handed_at_ == kNoTime || at < handed_at_) return;  // nothing presented since the last call
+    lead_.amend_last(at - handed_at_);
+    handed_at_ = kNoTime;
+    if (!offset_sampled_) return;
+    offset_sampled_ = false;
+    const Micros audio = audio_clock_.get(at, serial_);
+    if (audio != kNoTime) stats_.av_offset_ms.back() = static_cast<double>(audio - on_screen_.time) / 1000.0;
 }
 
 void Player::record(std::vector<double>& timing, Micros requested_at) {

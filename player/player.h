@@ -136,6 +136,10 @@ public:
     bool busy() const { return landing_.has_value() || !intents_.empty(); }
     // The picture on screen, for redraws (window exposed or resized); null before the first.
     const VideoFrame* current() const { return on_screen_.picture ? &on_screen_ : nullptr; }
+    // For a window that draws the presented picture after tick() returns (the kiosk's console):
+    // the picture presented last reached the screen at `at`. Its presentation counts as lasting
+    // until then, for the lead (present_lead.h) and the A/V offset in stats().
+    void on_screen_at(Micros at);
 
 private:
     struct Intent {
@@ -202,6 +206,8 @@ private:
     bool muted_ = false;
     Micros loop_a_ = kNoTime, loop_b_ = kNoTime;  // absolute
     PresentLead lead_;
+    Micros handed_at_ = kNoTime;    // when the last present began; kNoTime once on_screen_at() took it
+    bool offset_sampled_ = false;  // the last present added an A/V offset to stats_
     PlaybackStats stats_;
 };
 

@@ -29,13 +29,23 @@ public:
     void add(Micros took) {
         recent_[next_++ % kKept] = std::clamp<Micros>(took, 0, kMaxDraw);
         count_ = std::min(count_ + 1, kKept);
-        std::array<Micros, kKept> sorted = recent_;
-        std::nth_element(sorted.begin(), sorted.begin() + count_ / 2, sorted.begin() + count_);
-        draw_ = sorted[count_ / 2];
+        update();
+    }
+    // The last present took longer than add() was told: its picture reached the screen later.
+    void amend_last(Micros took) {
+        if (count_ == 0) return;
+        recent_[(next_ - 1) % kKept] = std::clamp<Micros>(took, 0, kMaxDraw);
+        update();
     }
     Micros get() const { return draw_ + kAimEarly; }
 
 private:
+    void update() {
+        std::array<Micros, kKept> sorted = recent_;
+        std::nth_element(sorted.begin(), sorted.begin() + count_ / 2, sorted.begin() + count_);
+        draw_ = sorted[count_ / 2];
+    }
+
     static constexpr size_t kKept = 15;
     std::array<Micros, kKept> recent_{};
     size_t next_ = 0, count_ = 0;

@@ -51,6 +51,8 @@ public:
         return texture_.changed_on_screen(area, player_->clip().rotation);
     }
     bool has_picture() const { return !texture_.empty(); }
+    // The window has drawn the picture tick() presented last (see Player::on_screen_at).
+    void on_screen_at(player::Micros at) { player_->on_screen_at(at); }
 
     // The court screens: whether this clip may go to them, and whether they are blank.
     bool court_allowed() const { return court_allowed_; }

@@ -155,7 +155,10 @@ int KioskApp::run() {
     if (player_) {
         bool shown = false;
         wait_us = std::min(wait_us, player_->tick(player::monotonic_now(), shown));
-        if (shown) dirty_ = std::max(dirty_, 1);
+        if (shown) {
+            dirty_ = std::max(dirty_, 1);
+            picture_new_ = true;
+        }
     }
     if (dirty_ > 0 || !pending_.empty()) wait_us = 0;
     SDL_Event event;
@@ -445,6 +448,12 @@ void KioskApp::render() {
         screenshot_.reset();
     }
     if (drawn) window_.present();
+    if (video && drawn && picture_new_) {
+        // The picture is on the console only now, a draw after the player presented it: the
+        // player hands the next ones over that much earlier (Player::on_screen_at).
+        player_->on_screen_at(player::monotonic_now());
+    }
+    picture_new_ = false;
     for (Intent& i : out) pending_.push_back(std::move(i));
     if (dirty_ > 0) --dirty_;
 }

@@ -94,6 +94,7 @@ private:
     UiModel model_;
     std::vector<Intent> pending_;
     int dirty_ = 2;                  // frames still to draw (ImGui settles in two)
+    bool picture_new_ = false;       // the player presented a picture the window has not drawn yet
     int64_t last_input_ms_ = 0;
     int64_t last_pointer_ms_ = 0;
     int64_t corner_pressed_ms_ = 0;
