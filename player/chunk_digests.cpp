@@ -100,8 +100,8 @@ void ChunkRecorder::update(const uint8_t* data, size_t len) {
 
 void ChunkRecorder::close_chunk() {
     ChunkDigest d{};
-    sound_ = finish_chunk(gmac_->ctx.get(), d) && start_chunk(gmac_->ctx.get(), static_cast<int64_t>(digests_.size()) + 1) &&
-             sound_;
+    const auto next = static_cast<int64_t>(digests_.size()) + 1;
+    sound_ = finish_chunk(gmac_->ctx.get(), d) && start_chunk(gmac_->ctx.get(), next) && sound_;
     digests_.push_back(d);
     in_chunk_ = 0;
 }

@@ -24,11 +24,12 @@
 //   makes it `failed`: from then on every read fails with AVERROR_INVALIDDATA and nothing more is
 //   shown.
 // - After the proof: the hash also records each 1 MiB chunk's keyed digest (chunk_digests.h).
-//   Once the clip is `verified`, every byte read() hands out comes from a whole chunk that was fetched,
-//   copied out of the window and found equal to the proof's: a service that sent the original to
-//   be proven and something else to be played is caught at the first altered chunk, nothing of
-//   which is handed out. The source is then `failed` (status().altered_chunk says which), and every
-//   read fails with AVERROR_INVALIDDATA. Requests after the proof start at a chunk's first byte.
+//   Once the clip is `verified`, every byte read() hands out comes from a whole chunk that was
+//   fetched, copied out of the window and found equal to the proof's: a service that sent the
+//   original to be proven and something else to be played is caught at the first altered chunk,
+//   nothing of which is handed out. The source is then `failed` (status().altered_chunk says
+//   which), and every read fails with AVERROR_INVALIDDATA. Requests after the proof start at a
+//   chunk's first byte.
 // - Unverified: with `expected_sha256` empty nothing is hashed, no verification request is ever
 //   made, and the status is `unverified` from the start: the bytes are exactly the service's, but
 //   nothing proves they are the original (callers that hash the bytes themselves, and `courtplay

@@ -396,7 +396,8 @@ void Player::record(std::vector<double>& timing, Micros requested_at) {
 void Player::pause_here(Micros now) {
     if (paused_) return;
     set_paused(true, now);
-    if (video_decoder_ && on_screen_.picture && !video_ended_) begin_seek(on_screen_.time, SeekKind::Silent, nullptr, now);
+    if (video_decoder_ && on_screen_.picture && !video_ended_)
+        begin_seek(on_screen_.time, SeekKind::Silent, nullptr, now);
 }
 
 // The next frame is due, and nothing is decoded or waiting to be decoded: the clip's bytes have

@@ -124,7 +124,8 @@ TEST_CASE("a window that draws after the tick says when each picture was on scre
         auto frame = std::find_if(on_screen.begin(), on_screen.end(),
                                   [&](const Shown& s) { return s.media <= media && media < s.media + 40000; });
         // When the frame's own first instant was heard: the click is up to a frame into it.
-        if (frame != on_screen.end()) sound_after_picture_ms.push_back((heard_at - (media - frame->media) - frame->at) / 1000.0);
+        if (frame != on_screen.end())
+            sound_after_picture_ms.push_back(static_cast<double>(heard_at - (media - frame->media) - frame->at) / 1000.0);
     }
     REQUIRE(sound_after_picture_ms.size() >= 30);  // clicks every 0.1 s over 5 s
     const double p50 = median(sound_after_picture_ms);
