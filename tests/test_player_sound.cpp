@@ -120,7 +120,8 @@ TEST_CASE("a window that draws after the tick says when each picture was on scre
         return h.player().ended();
     }, 30000000));
     std::vector<double> sound_after_picture_ms;
-    for (const auto& [heard_at, media] : clicks(h.heard())) {
+    for (const auto& click : clicks(h.heard())) {
+        const Micros heard_at = click.first, media = click.second;  // not a binding: clang 14 cannot capture one
         auto frame = std::find_if(on_screen.begin(), on_screen.end(),
                                   [&](const Shown& s) { return s.media <= media && media < s.media + 40000; });
         // When the frame's own first instant was heard: the click is up to a frame into it.
