@@ -268,9 +268,10 @@ public:
         });
     }
     void on_cast_ended(const std::string& why) override {
-        std::fprintf(stderr, "courtplay: the cast is over: %s\n", why.c_str());
         finish_stream();
         shown_.blank();
+        // Said once the stream has stopped: everything the screen was given is in the frame log.
+        std::fprintf(stderr, "courtplay: the cast is over: %s\n", why.c_str());
     }
     void on_turn() override { last_turn_.store(player::monotonic_now()); }
     // Whether the control loop turned lately: what systemd's watchdog is fed on.
