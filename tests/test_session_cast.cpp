@@ -111,6 +111,7 @@ TEST_CASE("A paired courtroom screen shows every frame the kiosk shows, black wh
     // Blanked: one run of identical (black) pictures on the court's screen, in the middle, while
     // the kiosk's own screen went on showing the clip (its pictures all differ: the clip moves).
     const std::vector<FrameLine> on_screen = read_frame_log(room.log), on_kiosk = read_frame_log(shown);
+    REQUIRE(!on_screen.empty());
     std::map<std::string, int> seen;
     for (const FrameLine& f : on_screen) ++seen[f.md5];
     const auto black = std::max_element(seen.begin(), seen.end(), [](auto& a, auto& b) { return a.second < b.second; });
