@@ -3,6 +3,7 @@
 #include "audit/event.h"
 #include "audit/journal.h"
 #include "cast/cast_sender.h"
+#include "files/posix_file.h"
 #include "files/thread_name.h"
 #include "kiosk/command_script.h"
 #include "kiosk/controls.h"
@@ -40,8 +41,7 @@ namespace {
 using player::Micros;
 using player::kNoTime;
 
-struct FileCloser { void operator()(std::FILE* f) const { std::fclose(f); } };
-using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+using files::FilePtr;
 
 Micros seconds(double s) { return static_cast<Micros>(s * 1e6 + (s >= 0 ? 0.5 : -0.5)); }
 

@@ -4,6 +4,7 @@
 #include "cast/dns_sd.h"
 #include "cast/receiver_control.h"
 #include "config/receiver_config.h"
+#include "files/posix_file.h"
 #include "files/thread_name.h"
 #include "kiosk/exit_codes.h"
 #include "kiosk/process_clock.h"
@@ -45,8 +46,6 @@ extern "C" void on_stop_signal(int) {
     if (cast::ReceiverControl* c = g_control.load()) c->stop();
     if (cast::StreamReceiver* r = g_stream.load()) r->stop();
 }
-
-struct FileCloser { void operator()(std::FILE* f) const { std::fclose(f); } };
 
 struct ReceiverStats {
     int64_t streams = 0;
@@ -370,7 +369,7 @@ int run_receiver(const ReceiverOptions& options) {
     config::ReceiverConfig cfg;
     cast::HostPort listen;
     std::optional<cast::StreamKey> key;
-    std::unique_ptr<std::FILE, FileCloser> frame_log;
+    files::FilePtr frame_log;
     try {
         cfg = config::load_receiver_config(options.config);
         listen = cast::parse_host_port(options.listen.empty() ? cfg.listen : options.listen, "--listen");

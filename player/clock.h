@@ -11,6 +11,8 @@ namespace courtplay::player {
 
 // CLOCK_MONOTONIC in microseconds: the one wall clock the player uses.
 Micros monotonic_now();
+// The same in milliseconds: the kiosk screens' timers (idle, cursor, PIN waits, the demo tour).
+inline int64_t monotonic_ms() { return monotonic_now() / 1000; }
 
 class Clock {
 public:

@@ -15,6 +15,12 @@ constexpr int kDepthLimit = 32;
 
 }  // namespace
 
+std::optional<std::string> text_member(const nlohmann::json& event, const char* name) {
+    const auto it = event.find(name);
+    if (it == event.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
 bool json_nests_too_deep(std::string_view text) {
     int depth = 0;
     bool in_string = false, escaped = false;

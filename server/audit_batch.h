@@ -7,6 +7,7 @@
 #include "audit/chain.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -45,5 +46,8 @@ std::variant<AuditBatch, BatchRefusal> parse_audit_batch(std::string_view body);
 // before parsing text that anyone could have written, because nlohmann copies, compares and
 // prints nested values recursively: a million '[' would exhaust the stack.
 bool json_nests_too_deep(std::string_view text);
+
+// An event's member `name` when it is a string; nothing when it is missing or not a string.
+std::optional<std::string> text_member(const nlohmann::json& event, const char* name);
 
 }  // namespace courtplay::server

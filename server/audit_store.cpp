@@ -49,12 +49,6 @@ CREATE TABLE IF NOT EXISTS audit_faults (
 CREATE INDEX IF NOT EXISTS audit_faults_kiosk ON audit_faults(kiosk_id, kind);
 )sql";
 
-std::optional<std::string> text_member(const nlohmann::json& event, const char* name) {
-    const auto it = event.find(name);
-    if (it == event.end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-}
-
 IngestResult refuse(IngestOutcome why, std::string message) {
     IngestResult r;
     r.outcome = why;

@@ -13,12 +13,6 @@ using nlohmann::json;
 
 std::string shown(const std::optional<std::string>& v) { return v ? "`" + *v + "`" : "nothing"; }
 
-std::optional<std::string> text_member(const json& event, const char* name) {
-    const auto it = event.find(name);
-    if (it == event.end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-}
-
 std::string records_text(int64_t from, int64_t to) {
     return from == to ? "record " + std::to_string(from) : "records " + std::to_string(from) + " to " + std::to_string(to);
 }

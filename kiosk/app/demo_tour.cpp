@@ -6,7 +6,6 @@
 
 namespace courtplay::kiosk::app {
 namespace {
-int64_t now_ms() { return player::monotonic_now() / 1000; }
 constexpr int64_t kSettleMs = 400;  // a screen is shot once it has stood still this long
 
 bool on(const KioskApp& app, Screen s) { return app.screen() == s && !app.screenshot_pending(); }
@@ -101,7 +100,7 @@ bool DemoTour::operator()(KioskApp& app) {
         failure_ = "cannot save a screenshot: " + *why;
         return false;
     }
-    const int64_t now = now_ms();
+    const int64_t now = player::monotonic_ms();
     if (step_started_ms_ < 0) step_started_ms_ = now;
     Step& s = steps_[next_];
     if (!s.ready(app)) {

@@ -20,7 +20,6 @@ using player::kNoTime;
 using player::Micros;
 
 namespace {
-int64_t now_ms() { return player::monotonic_now() / 1000; }
 constexpr int64_t kCursorHideMs = 3000;
 constexpr int64_t kCornerHoldMs = 3000;
 constexpr float kControlsHeight = 370;  // the player's controls under the picture (design pixels)
@@ -63,7 +62,7 @@ KioskApp::KioskApp(const config::KioskConfig& cfg, AuditTrail& trail, KioskOptio
     model_.admin.pin_set = !cfg.admin.pin_hash.empty();
     model_.court_screens.receivers = !cfg.cast.court_ca.empty() && (!cfg.cast.receivers.empty() || cfg.cast.find_receivers);
     model_.cast.receivers = cfg.cast.receivers;
-    last_input_ms_ = last_pointer_ms_ = now_ms();
+    last_input_ms_ = last_pointer_ms_ = player::monotonic_ms();
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
@@ -180,12 +179,12 @@ int KioskApp::run() {
         if (model_.screen != Screen::player || model_.idle_left_s) dirty_ = std::max(dirty_, 1);
         if (model_.screen == Screen::admin) refresh_admin();
     }
-    check_idle(now_ms());
-    if (now_ms() - court_checked_ms_ >= 1000) follow_court_displays();
-    if (now_ms() - last_pointer_ms_ > kCursorHideMs) window_.idle_cursor(true);
+    check_idle(player::monotonic_ms());
+    if (player::monotonic_ms() - court_checked_ms_ >= 1000) follow_court_displays();
+    if (player::monotonic_ms() - last_pointer_ms_ > kCursorHideMs) window_.idle_cursor(true);
     if (options_.driver && !options_.driver(*this)) quit_ = true;
     apply_pending();
-    if (corner_pressed_ms_ && now_ms() - corner_pressed_ms_ >= kCornerHoldMs) {
+    if (corner_pressed_ms_ && player::monotonic_ms() - corner_pressed_ms_ >= kCornerHoldMs) {
         corner_pressed_ms_ = 0;
         if (model_.screen != Screen::admin && model_.screen != Screen::admin_pin) apply({Intent::admin_close, 1});
     }
@@ -211,14 +210,14 @@ void KioskApp::handle(const SDL_Event& event) {
     }
     const bool pointer = event.type == SDL_MOUSEMOTION || event.type == SDL_MOUSEBUTTONDOWN ||
                          event.type == SDL_FINGERDOWN || event.type == SDL_MOUSEWHEEL;
-    if (pointer) last_pointer_ms_ = now_ms();
+    if (pointer) last_pointer_ms_ = player::monotonic_ms();
     // Court IT's door for touch: a press held on the top-left corner.
     const float corner = kCornerSize * window_.scale();
-    if (event.type == SDL_MOUSEBUTTONDOWN) corner_pressed_ms_ = event.button.x < corner && event.button.y < corner ? now_ms() : 0;
+    if (event.type == SDL_MOUSEBUTTONDOWN) corner_pressed_ms_ = event.button.x < corner && event.button.y < corner ? player::monotonic_ms() : 0;
     if (event.type == SDL_MOUSEBUTTONUP) corner_pressed_ms_ = 0;
     const bool input = pointer || event.type == SDL_KEYDOWN || event.type == SDL_TEXTINPUT || event.type == SDL_MOUSEBUTTONUP;
     if (input) {
-        last_input_ms_ = now_ms();
+        last_input_ms_ = player::monotonic_ms();
         if (model_.idle_left_s) {
             model_.idle_left_s.reset();  // someone is there: the countdown goes, the input is not used
             dirty_ = 2;
@@ -354,7 +353,7 @@ void KioskApp::refresh_admin() {
 // Court screens plugged in or unplugged: windows opened or closed, recorded against the clip
 // playing, and the console's indicator told.
 void KioskApp::follow_court_displays() {
-    court_checked_ms_ = now_ms();
+    court_checked_ms_ = player::monotonic_ms();
     const std::vector<CourtDisplay> changes = court_.follow(window_.bounds());
     if (changes.empty()) return;
     if (player_)
@@ -416,7 +415,7 @@ void KioskApp::refresh_court() {
 
 void KioskApp::render() {
     model_.now = std::time(nullptr);
-    const int64_t ms = now_ms();
+    const int64_t ms = player::monotonic_ms();
     model_.admin.pin_wait_s = pin_wait_until_ms_ > ms ? int((pin_wait_until_ms_ - ms + 999) / 1000) : 0;
     // Court IT (and the UI tests) can follow what the kiosk shows in its log.
     if (model_.screen != logged_screen_ || model_.language != logged_language_) {

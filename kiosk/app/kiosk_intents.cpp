@@ -15,7 +15,6 @@ using player::kNoTime;
 using player::Micros;
 
 namespace {
-int64_t now_ms() { return player::monotonic_now() / 1000; }
 constexpr int kPinTriesBeforeWait = 3;
 }  // namespace
 
@@ -123,14 +122,14 @@ void KioskApp::apply(const Intent& in) {
         if (!model_.admin.pin_typed.empty()) model_.admin.pin_typed.pop_back();
         break;
     case Intent::pin_submit: {
-        if (now_ms() < pin_wait_until_ms_ || !model_.admin.pin_set) break;
+        if (player::monotonic_ms() < pin_wait_until_ms_ || !model_.admin.pin_set) break;
         const bool right = auth::pin_matches(model_.admin.pin_typed, cfg_.admin.pin_hash);
         forget(model_.admin.pin_typed);
         if (!right) {
             model_.admin.pin_wrong = true;
             // Guessing gets slower: 30 s after three wrong PINs, doubling after each further one.
             if (++wrong_pins_ >= kPinTriesBeforeWait)
-                pin_wait_until_ms_ = now_ms() + (30000LL << std::min(wrong_pins_ - kPinTriesBeforeWait, 6));
+                pin_wait_until_ms_ = player::monotonic_ms() + (30000LL << std::min(wrong_pins_ - kPinTriesBeforeWait, 6));
             // Guessing at court IT's PIN is on the record, with how many in a row.
             trail_.record_about({}, type::admin_refused, std::nullopt, {{"wrong_in_row", wrong_pins_}});
             std::fprintf(stderr, "courtplay: a wrong admin PIN was entered (%d in a row)\n", wrong_pins_);
